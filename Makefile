@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh Linux machine:
+#   make demo   - set up .venv and run the demo round end to end
+#   make test   - set up .venv and run the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out/demo
+JOBS   ?= 2
+
+.PHONY: setup demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/perfkit validate datasets/real/oecd_bli/scheme.yaml datasets/real/oecd_bli/round
+	$(BIN)/perfkit evaluate datasets/real/oecd_bli/scheme.yaml datasets/real/oecd_bli/round --out $(OUT)/oecd_bli
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2
+
+bench: $(STAMP)
+	$(BIN)/python bench/sensitivity.py
+
+clean:
+	rm -rf $(VENV) out

@@ -1,0 +1,83 @@
+"""Command line: ``perfkit validate``, ``perfkit evaluate`` (and more as they come).
+
+Problems the user can fix print one line each and exit with code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from perfkit.errors import PerfkitError
+
+__all__ = ["main"]
+
+
+def _load(scheme_path: str, data_path: str, rnd: str | None):
+    from perfkit.io.round import load_round
+    from perfkit.scheme import load_scheme
+
+    scheme = load_scheme(scheme_path)
+    data = load_round(data_path, round=rnd)
+    return scheme, data
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from perfkit.validate import validate_round
+
+    scheme, data = _load(args.scheme, args.data, args.round)
+    report = validate_round(scheme, data)
+    shown = report.problems if args.warnings else report.errors
+    for p in shown:
+        print(p)
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    print(f"{scheme.id}: {len(report.data.units)} units, {n_err} error(s), {n_warn} warning(s)"
+          + ("" if args.warnings or not n_warn else " (show them with --warnings)"))
+    return 2 if n_err else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from perfkit.evaluate import evaluate
+    from perfkit.export import write_evaluation
+
+    scheme, data = _load(args.scheme, args.data, args.round)
+    ev = evaluate(scheme, data)
+    written = write_evaluation(ev, args.out, manifest_extra={"command": " ".join(sys.argv)})
+    top = ev.results.sort_values(["category", "rank"])
+    print(f"{scheme.id}: evaluated {len(ev.results)} units in {top['category'].nunique()} categories")
+    print(f"wrote {len(written)} files to {Path(args.out)} (results.xlsx, parquet/, manifest.json)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="perfkit", description="Public-sector performance evaluation toolkit")
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check a scheme and a round's data; list every problem")
+    v.add_argument("scheme")
+    v.add_argument("data", help="round folder or .xlsx workbook")
+    v.add_argument("--round", default=None)
+    v.add_argument("--warnings", action="store_true", help="also list warnings")
+    v.set_defaults(func=cmd_validate)
+    e = sub.add_parser("evaluate", help="evaluate a round and write results (XLSX, Parquet, manifest)")
+    e.add_argument("scheme")
+    e.add_argument("data", help="round folder or .xlsx workbook")
+    e.add_argument("--round", default=None)
+    e.add_argument("--out", required=True, help="output folder")
+    e.set_defaults(func=cmd_evaluate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except PerfkitError as exc:
+        print(f"perfkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""The result of :func:`perfkit.evaluate`: every stage kept, with the recipe that made it."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from perfkit.errors import UnknownNameError, did_you_mean
+from perfkit.i18n import t
+from perfkit.io.round import RoundData
+
+__all__ = ["Evaluation", "Explanation", "Step", "STAGES"]
+
+#: Stage name -> caption key (see perfkit/i18n/messages.yaml)
+STAGES = {
+    "raw": "stage.raw",
+    "treated": "stage.treated",
+    "scores": "stage.scores",
+    "nodes": "stage.nodes",
+    "points": "stage.points",
+    "results": "stage.results",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded step of the recipe: stage, target (node or step name), method, parameters."""
+
+    stage: str
+    target: str
+    method: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """Where every point of one unit was won or lost.
+
+    ``lines`` has one row per indicator or functional target (and per bonus, penalty and
+    veto item): path, id, label, method, value, target, max_points, earned, lost, reason.
+    """
+
+    unit_id: str
+    name: str
+    category: str
+    final: float
+    rank: float
+    grade: str | None
+    grade_reason: str
+    lines: pd.DataFrame
+    paradigm: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.lines.copy()
+
+    def lost(self) -> pd.DataFrame:
+        """Lines where points were lost, biggest loss first."""
+        col = "lost" if self.paradigm == "points" else "gap"
+        return self.lines[self.lines[col] > 1e-9].sort_values(col, ascending=False)
+
+    def __str__(self) -> str:
+        head = (f"{self.unit_id} {self.name} [{self.category}]: final {self.final:.2f}, rank {self.rank:g}, "
+                f"grade {self.grade} ({self.grade_reason})")
+        return head + "\n" + self.lines.to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        head = html.escape(f"{self.unit_id} {self.name} — {self.final:.2f} — rank {self.rank:g} — {self.grade}")
+        return f"<h4>{head}</h4>" + self.lines.to_html(index=False, float_format=lambda v: f"{v:.2f}")
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """Every stage of one evaluation.
+
+    Attributes
+    ----------
+    raw, treated
+        Units x indicators before and after treatment.
+    scores
+        Units x indicators on the internal 0-100 scale (rule share x 100, or the
+        normalised value); functional-target nodes appear as columns too.
+    nodes
+        Units x aggregate nodes (0-100 scale in points schemes).
+    points, max_points
+        Earned and available points per unit and node (points paradigm only).
+    results
+        base, bonus, penalty, final, rank (within category), grade and its reason.
+    weights
+        Per aggregate node, the weights used (a Series, or a weighting result).
+    recipe
+        The steps that produced this evaluation.
+    """
+
+    scheme: Any
+    input_data: RoundData
+    validation: Any
+    data: RoundData
+    raw: pd.DataFrame
+    treated: pd.DataFrame
+    treatment: dict[str, Any]
+    scores: pd.DataFrame
+    nodes: pd.DataFrame
+    points: pd.DataFrame | None
+    max_points: pd.DataFrame | None
+    results: pd.DataFrame
+    weights: dict[str, Any]
+    reasons: pd.DataFrame
+    targets_detail: pd.DataFrame
+    survey: pd.DataFrame | None
+    recipe: tuple[Step, ...]
+    warnings: tuple[str, ...] = ()
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ----------------------------------------------------------------- access
+    def to_frame(self) -> pd.DataFrame:
+        """The results table (one row per unit)."""
+        return self.results.copy()
+
+    def stage(self, name: str) -> pd.DataFrame:
+        if name not in STAGES:
+            raise UnknownNameError(f"no stage {name!r}{did_you_mean(name, STAGES)}",
+                                   hint=f"stages: {', '.join(STAGES)}")
+        value = getattr(self, name)
+        if value is None:
+            raise UnknownNameError(f"stage {name!r} is not kept for a {self.scheme.paradigm} scheme")
+        return value
+
+    def caption(self, name: str, lang: str = "en") -> str:
+        return t(STAGES[name], lang)
+
+    def rerun(self, scheme) -> Evaluation:
+        """Evaluate ``scheme`` (a variant of this one) on the same data, reusing every
+        stage whose inputs did not change."""
+        from perfkit.evaluate import evaluate
+
+        return evaluate(scheme, self.input_data, reuse=self)
+
+    @property
+    def units(self) -> list[str]:
+        return list(self.results.index)
+
+    # ----------------------------------------------------------------- explain
+    def explain(self, unit: str) -> Explanation:
+        """Every point of ``unit`` earned or lost, by indicator, rule and reason."""
+        if unit not in self.results.index:
+            raise UnknownNameError(f"no unit {unit!r}{did_you_mean(unit, self.results.index)}")
+        s = self.scheme
+        res = self.results.loc[unit]
+        pts = self.scheme.paradigm == "points"
+        rows = []
+        for nid, node in s.leaves.items():
+            path = "/".join(s.paths[nid][1:-1])
+            reason = self.reasons.loc[unit, nid]
+            if reason == "not applicable":
+                continue
+            spec = node.rule or node.normalise
+            method = spec.method if spec is not None else ("linear" if node.source in ("survey", "special") else "minmax")
+            score = self.scores.loc[unit, nid]
+            row = {"path": path, "id": nid, "label_zh": node.label.zh, "label_en": node.label.en, "method": method,
+                   "params": _params_text(spec), "value": self.raw.loc[unit, nid],
+                   "treated": self.treated.loc[unit, nid], "score": score}
+            if pts:
+                mx = float(self.max_points.loc[unit, nid])
+                earned = float(self.points.loc[unit, nid]) if not np.isnan(self.points.loc[unit, nid]) else 0.0
+                row.update(max_points=mx, earned=earned, lost=mx - earned)
+            else:
+                row.update(gap=(100.0 - score) if not np.isnan(score) else np.nan)
+            row["reason"] = reason or _reason(method, row, node)
+            rows.append(row)
+        det = self.targets_detail
+        if len(det):
+            for r in det[det["unit_id"] == unit].itertuples(index=False):
+                row = {"path": "/".join(s.paths[r.node][1:]), "id": r.indicator_id, "label_zh": r.label_zh,
+                       "label_en": r.label_en, "method": r.rule, "params": f"target={r.target:g}",
+                       "value": r.value, "treated": r.value, "score": r.share * 100}
+                if pts:
+                    eff = float(self.max_points.loc[unit, r.node]) / float(s.nodes[r.node].points or 100.0)
+                    row.update(max_points=r.max_points * eff, earned=r.earned * eff, lost=r.lost * eff)
+                else:
+                    row.update(gap=100 - r.share * 100)
+                row["reason"] = r.reason or _reason(r.rule, row, None)
+                rows.append(row)
+        adj = self.data.adjustments
+        if len(adj):
+            for r in adj[adj["unit_id"] == unit].itertuples(index=False):
+                sign = {"bonus": 1, "penalty": -1, "veto": 0}[r.kind]
+                rows.append({"path": r.kind, "id": r.item, "label_zh": t(f"kind.{r.kind}", "zh"),
+                             "label_en": t(f"kind.{r.kind}", "en"), "method": r.kind, "params": "",
+                             "value": r.points, "treated": r.points, "score": np.nan,
+                             **({"max_points": 0.0, "earned": sign * r.points, "lost": -sign * r.points if sign < 0 else 0.0}
+                                if pts else {"gap": np.nan}),
+                             "reason": str(getattr(r, "reason", "") or "")})
+            for kind in ("bonus", "penalty"):
+                if res[f"{kind}_raw"] > res[kind] + 1e-12:
+                    capped = res[f"{kind}_raw"] - res[kind]
+                    rows.append({"path": kind, "id": f"{kind}_cap", "label_zh": t(f"kind.{kind}_cap", "zh"),
+                                 "label_en": t(f"kind.{kind}_cap", "en"), "method": "cap", "params": "",
+                                 "value": capped, "treated": capped, "score": np.nan,
+                                 **({"max_points": 0.0, "earned": -capped if kind == "bonus" else capped,
+                                     "lost": 0.0 if kind == "bonus" else -capped} if pts else {"gap": np.nan}),
+                                 "reason": f"{kind} capped at {getattr(s.model.adjustments, kind).cap:g}"})
+        lines = pd.DataFrame(rows)
+        return Explanation(unit_id=unit, name=str(res["name_zh"]), category=str(res["category"]),
+                           final=float(res["final"]), rank=float(res["rank"]), grade=res["grade"],
+                           grade_reason=str(res["grade_reason"]), lines=lines, paradigm=s.paradigm)
+
+    # ----------------------------------------------------------------- display
+    def summary(self) -> pd.DataFrame:
+        """Per category: units, mean/min/max final score, units per grade."""
+        r = self.results
+        out = r.groupby("category").agg(units=("final", "size"), mean=("final", "mean"),
+                                         min=("final", "min"), max=("final", "max"))
+        if r["grade"].notna().any():
+            out = out.join(pd.crosstab(r["category"], r["grade"]))
+        return out
+
+    def __repr__(self) -> str:
+        return (f"Evaluation(scheme={self.scheme.id!r}, units={len(self.results)}, "
+                f"indicators={self.scores.shape[1]}, steps={len(self.recipe)})")
+
+    def _repr_html_(self) -> str:
+        head = html.escape(repr(self))
+        cols = [c for c in ("name_zh", "category", "final", "rank", "grade") if c in self.results]
+        table = self.results[cols].sort_values(["category", "rank"]).head(20).to_html(
+            float_format=lambda v: f"{v:.2f}")
+        return f"<p><b>{head}</b></p>{table}"
+
+
+def _params_text(spec) -> str:
+    if spec is None:
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in spec.params.items() if k != "mapping")
+
+
+def _reason(method: str, row: dict[str, Any], node) -> str:
+    score = row.get("score")
+    if score is None or (isinstance(score, float) and np.isnan(score)):
+        return "no score"
+    if row.get("lost", row.get("gap", 0.0)) is not None and row.get("lost", row.get("gap", 0.0)) <= 1e-9:
+        return "full marks" if "lost" in row else "at the top"
+    return f"{method}: {score:.1f}% of the points"

@@ -1,0 +1,101 @@
+"""Pure-numpy kernels: normalisation, scoring rules, aggregation, treatment, ranking.
+
+Kernels work on arrays only (no pandas, no files). Matrices are
+``(..., n_units, n_ind)`` with optional leading batch axes; NaN means missing.
+Methods are looked up by name in the registries (:data:`NORMALISE`, :data:`RULES`,
+:data:`AGGREGATE`) when a scheme is built.
+"""
+from perfkit.kernels.aggregate import (
+    AGGREGATE,
+    arithmetic,
+    geometric,
+    harmonic,
+    mazziotta_pareto,
+    topsis,
+)
+from perfkit.kernels.normalise import (
+    NORMALISE,
+    ConstantColumnWarning,
+    TargetReachedWarning,
+    distance_to_best,
+    distance_to_target,
+    goalposts,
+    minmax,
+    output_range,
+    percentile_rank,
+    rank,
+    ratio_to_max,
+    zscore,
+)
+from perfkit.kernels.rank import rank_desc
+from perfkit.kernels.registry import Method, Registry
+from perfkit.kernels.rules import (
+    RULES,
+    banded,
+    binary,
+    completion,
+    completion_lower,
+    deduction,
+    grade_map,
+    linear,
+    max_share,
+    rank_within,
+)
+from perfkit.kernels.treat import (
+    DenominationRecord,
+    WinsorisationRecord,
+    availability,
+    denominate,
+    impute,
+    screen,
+    skew_kurt,
+    winsorise,
+)
+
+__all__ = [
+    # registries
+    "Method",
+    "Registry",
+    "NORMALISE",
+    "RULES",
+    "AGGREGATE",
+    # normalise
+    "ConstantColumnWarning",
+    "TargetReachedWarning",
+    "output_range",
+    "minmax",
+    "zscore",
+    "rank",
+    "percentile_rank",
+    "goalposts",
+    "distance_to_target",
+    "distance_to_best",
+    "ratio_to_max",
+    # rules
+    "max_share",
+    "completion",
+    "completion_lower",
+    "linear",
+    "banded",
+    "deduction",
+    "grade_map",
+    "binary",
+    "rank_within",
+    # aggregate
+    "arithmetic",
+    "geometric",
+    "harmonic",
+    "mazziotta_pareto",
+    "topsis",
+    # treat
+    "DenominationRecord",
+    "WinsorisationRecord",
+    "denominate",
+    "impute",
+    "availability",
+    "screen",
+    "skew_kurt",
+    "winsorise",
+    # rank
+    "rank_desc",
+]

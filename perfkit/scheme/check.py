@@ -1,0 +1,194 @@
+"""Cross-checks that a single pydantic model cannot express: unique ids, references between
+sections, method names and their parameters, points that add up."""
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any
+
+from perfkit.errors import SchemeError, UnknownNameError, did_you_mean
+from perfkit.scheme.models import MethodSpec, Node, SchemeModel
+
+__all__ = ["check_scheme", "check_params", "DEFAULT_SOURCE_RULE"]
+
+#: Rule used for survey and special-assessment leaves when none is given: their values
+#: are already on a 0-100 scale.
+DEFAULT_SOURCE_RULE = MethodSpec(method="linear", floor=0.0, target=100.0)
+
+# parameters the engine supplies itself; a scheme may set ``target`` for rules
+_ENGINE_PARAMS = {"x", "direction", "groups", "weights"}
+
+
+def check_params(kind: str, spec: MethodSpec, registry: Any, where: list[str],
+                 *, engine_params: set[str] = _ENGINE_PARAMS) -> None:
+    """Check that ``spec.method`` exists in ``registry`` and that every parameter is one the
+    method accepts and every required parameter is given (``target`` may come from data)."""
+    try:
+        method = registry.get(spec.method)
+    except UnknownNameError as exc:
+        raise SchemeError(exc.message, where=[*where, "method"], hint=exc.hint) from None
+    sig = inspect.signature(method.func)
+    accepted = [n for n, p in sig.parameters.items()
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and n not in engine_params]
+    has_var_kw = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    for name in spec.params:
+        if name not in accepted and not has_var_kw:
+            raise SchemeError(
+                f"{kind} method {spec.method!r} has no parameter {name!r}{did_you_mean(name, accepted)}",
+                where=[*where, name],
+                hint=f"its parameters are: {', '.join(accepted) or '(none)'}",
+            )
+    for name, p in sig.parameters.items():
+        if (p.kind is p.KEYWORD_ONLY and p.default is p.empty and name not in engine_params
+                and name != "target" and name not in spec.params):
+            raise SchemeError(f"{kind} method {spec.method!r} needs parameter {name!r}",
+                              where=[*where], hint=f"add '{name}: ...' to the {kind} spec")
+
+
+def _node_paths(node: Node, path: str) -> list[tuple[str, Node]]:
+    out = [(path, node)]
+    for i, child in enumerate(node.children):
+        out.extend(_node_paths(child, f"{path}.children[{i}]({child.id})"))
+    return out
+
+
+def check_scheme(model: SchemeModel, *, file: str | None = None) -> None:
+    """Raise :class:`SchemeError` on the first cross-reference problem."""
+    from perfkit.kernels.aggregate import AGGREGATE
+    from perfkit.kernels.normalise import NORMALISE
+    from perfkit.kernels.rules import RULES
+
+    f = file or "<scheme>"
+    nodes = _node_paths(model.structure, "structure")
+    seen: dict[str, str] = {}
+    cats = [c.id for c in model.categories]
+    special_ids = [s.id for s in model.special]
+    points = model.paradigm == "points"
+
+    for path, node in nodes:
+        if node.id in seen:
+            raise SchemeError(f"id {node.id!r} is used twice (also at {seen[node.id]})",
+                              where=[f, path + ".id"], hint="every node and indicator needs its own id")
+        seen[node.id] = path
+        if node.categories is not None:
+            for c in node.categories:
+                if c not in cats:
+                    raise SchemeError(f"unknown category {c!r}{did_you_mean(c, cats)}",
+                                      where=[f, path + ".categories"],
+                                      hint=f"declared categories: {', '.join(cats) or '(none)'}")
+        if node.aggregate is not None:
+            check_params("aggregation", node.aggregate, AGGREGATE, [f, path + ".aggregate"])
+        if node.weights is not None:
+            _check_weights_spec(node.weights, [f, path + ".weights"])
+        if points and node.points is None:
+            raise SchemeError("every node needs 'points' in a points scheme", where=[f, path],
+                              hint="give the points this part is worth, e.g. 'points: 5'")
+        if node.children and node.source not in ("values",):
+            raise SchemeError(f"a node with children cannot have source {node.source!r}",
+                              where=[f, path + ".source"])
+        if node.source == "special":
+            if not node.assessment:
+                raise SchemeError("source 'special' needs 'assessment: ID'", where=[f, path])
+            if node.assessment not in special_ids:
+                raise SchemeError(f"unknown special assessment {node.assessment!r}"
+                                  f"{did_you_mean(node.assessment, special_ids)}",
+                                  where=[f, path + ".assessment"],
+                                  hint="declare it under 'special:'")
+        if node.source == "survey" and model.survey is None:
+            raise SchemeError("source 'survey' needs a 'survey:' section", where=[f, path])
+        if node.denominator is not None and node.denominator not in model.denominators:
+            raise SchemeError(f"unknown denominator {node.denominator!r}"
+                              f"{did_you_mean(node.denominator, model.denominators)}",
+                              where=[f, path + ".denominator"], hint="list it under 'denominators:'")
+        if node.range is not None and node.range[0] > node.range[1]:
+            raise SchemeError("range must be [low, high] with low <= high", where=[f, path + ".range"])
+        if node.is_leaf or node.source == "targets":
+            _check_leaf(model, node, path, f, NORMALISE, RULES)
+        if points and node.children:
+            total = sum(c.points or 0.0 for c in node.children)
+            if not math.isclose(total, node.points or 0.0, rel_tol=1e-9, abs_tol=1e-9):
+                raise SchemeError(
+                    f"children's points add up to {total:g}, but the node has {node.points:g}",
+                    where=[f, path + ".points"],
+                    hint="make the children's points sum to the parent's points")
+    if points:
+        root_pts = model.structure.points
+        if model.total_points is not None and not math.isclose(root_pts or 0.0, model.total_points):
+            raise SchemeError(f"structure has {root_pts:g} points but total_points is {model.total_points:g}",
+                              where=[f, "structure.points"])
+    if model.grading is not None:
+        _check_grading(model, f, cats)
+    for sa_i, sa in enumerate(model.special):
+        for c in sa.covers or ():
+            if c not in cats:
+                raise SchemeError(f"unknown category {c!r}{did_you_mean(c, cats)}",
+                                  where=[f, f"special[{sa_i}]({sa.id}).covers"])
+
+
+def _check_leaf(model: SchemeModel, node: Node, path: str, f: str, NORMALISE, RULES) -> None:
+    if node.normalise is not None and node.rule is not None:
+        raise SchemeError("give either 'normalise' or 'rule', not both", where=[f, path],
+                          hint="normalise compares units with each other; a rule scores a value against a target")
+    if node.normalise is not None:
+        check_params("normalise", node.normalise, NORMALISE, [f, path + ".normalise"])
+        if model.paradigm == "points":
+            from perfkit.kernels.normalise import output_range
+
+            if output_range(node.normalise.method, node.normalise.params) is None:
+                raise SchemeError(
+                    f"normalisation {node.normalise.method!r} has no fixed range, so it cannot give points",
+                    where=[f, path + ".normalise.method"],
+                    hint="use a bounded method (minmax, goalposts, distance_to_target, percentile_rank) in a points scheme")
+    if node.rule is not None:
+        check_params("scoring rule", node.rule, RULES, [f, path + ".rule"])
+    if node.rule is None and node.normalise is None:
+        if node.source in ("survey", "special"):
+            return
+        if model.paradigm == "points" or node.source == "targets":
+            raise SchemeError("an indicator needs a scoring 'rule' in a points scheme", where=[f, path],
+                              hint="e.g. 'rule: {method: completion, cap: 1.0}'")
+    if node.kind == "qualitative" and node.rule is not None and node.rule.method not in ("grade_map", "binary"):
+        raise SchemeError(f"qualitative indicator scored with {node.rule.method!r}",
+                          where=[f, path + ".rule.method"], hint="use grade_map or binary for qualitative indicators")
+
+
+def _check_weights_spec(spec: MethodSpec, where: list[str]) -> None:
+    try:
+        from perfkit.weighting import WEIGHTS
+    except ImportError:  # pragma: no cover - weighting is part of the package
+        return
+    if spec.method in ("combined", "combine"):
+        return
+    try:
+        WEIGHTS.get(spec.method)
+    except UnknownNameError as exc:
+        raise SchemeError(exc.message, where=[*where, "method"], hint=exc.hint) from None
+
+
+def _check_grading(model: SchemeModel, f: str, cats: list[str]) -> None:
+    g = model.grading
+    assert g is not None
+    for key in g.by_category:
+        if key not in cats:
+            raise SchemeError(f"unknown category {key!r}{did_you_mean(key, cats)}",
+                              where=[f, f"grading.by_category.{key}"])
+    tables = {"default": g.default, **{f"by_category.{k}": v for k, v in g.by_category.items()}}
+    for name, rules in tables.items():
+        ids = [r.id for r in rules]
+        if len(set(ids)) != len(ids):
+            raise SchemeError("grade ids repeat", where=[f, f"grading.{name}"])
+        last_min = math.inf
+        for i, r in enumerate(rules):
+            if r.min_score is not None:
+                if r.min_score > last_min:
+                    raise SchemeError("grades must be listed best first with falling min_score",
+                                      where=[f, f"grading.{name}[{i}]({r.id}).min_score"])
+                last_min = r.min_score
+        if rules[-1].min_score is not None or rules[-1].max_share is not None:
+            raise SchemeError("the last grade is the floor: give it no min_score and no max_share",
+                              where=[f, f"grading.{name}[{len(rules) - 1}]({rules[-1].id})"])
+        for vid, veto in model.adjustments.veto.items():
+            if veto.effect == "cap" and veto.grade not in ids:
+                raise SchemeError(f"veto grade {veto.grade!r} is not a grade of grading.{name}"
+                                  f"{did_you_mean(veto.grade or '', ids)}",
+                                  where=[f, f"adjustments.veto.{vid}.grade"])
