@@ -27,7 +27,7 @@ from perfkit.grading import assign_grades
 from perfkit.io.round import RoundData
 from perfkit.kernels import treat as treat_k
 from perfkit.kernels.aggregate import AGGREGATE
-from perfkit.kernels.normalise import NORMALISE
+from perfkit.kernels.normalise import NORMALISE, output_range
 from perfkit.kernels.rank import rank_desc
 from perfkit.kernels.rules import RULES
 from perfkit.scheme import Scheme
@@ -193,9 +193,12 @@ class _Engine:
                 if d is None:
                     continue
                 denom = self._denominator(d)
-                col, = [x[nid].to_numpy()]
-                x[nid] = treat_k.denominate(col, denom, scale=leaves[nid].denominator_scale)
-                log["denominated"].append({"indicator": nid, "by": d, "scale": leaves[nid].denominator_scale})
+                values, rec = treat_k.denominate(x[nid].to_numpy(dtype=float), denom,
+                                                 scale=leaves[nid].denominator_scale)
+                x[nid] = values
+                log["denominated"].append({"indicator": nid, "by": d, "scale": rec.scale,
+                                           "zero_denominator": int(np.sum(rec.zero_denominator)),
+                                           "missing_denominator": int(np.sum(rec.missing_denominator))})
             self.steps.append(Step("treat", "denominate", "divide", {"indicators": [d["indicator"] for d in log["denominated"]]}))
         if t.screen is not None:
             avail = treat_k.availability(x[quant].to_numpy(dtype=float))
@@ -225,8 +228,13 @@ class _Engine:
             arr = x.loc[kept, quant].to_numpy(dtype=float)
             new, records = treat_k.winsorise(arr, **params)
             x.loc[kept, quant] = new
-            log["winsorised"] = [dict(r.__dict__, indicator=quant[r.column]) if hasattr(r, "__dict__")
-                                 else {"indicator": quant[r.column]} for r in records]
+            log["winsorised"] = [{"indicator": quant[r.column], "n_winsorised": r.n_winsorised,
+                                  "log_applied": r.log_applied, "skew_before": r.skew_before,
+                                  "kurt_before": r.kurt_before, "skew_after": r.skew_after,
+                                  "kurt_after": r.kurt_after,
+                                  "units": [str(x.index[kept][p]) for p in r.positions],
+                                  "original_values": list(r.original_values)}
+                                 for r in records if r.n_winsorised or r.log_applied]
             self.steps.append(Step("treat", "winsorise", t.winsorise.method, params))
         return x, log, kept
 
@@ -263,6 +271,9 @@ class _Engine:
                 res = NORMALISE.get(spec.method).func(col[:, None], direction=np.array([direction]), **params)
                 out[app] = np.asarray(res)[:, 0][app]
                 kind = "normalise"
+                if points:  # a share of the indicator's points: rescale the output range to 0-100
+                    lo, hi = output_range(spec.method, params)
+                    out = (out - lo) / (hi - lo) * 100.0
             missing = app & np.isnan(out)
             if points:
                 out = np.where(missing, 0.0, out)
@@ -475,5 +486,4 @@ def _kwonly(func) -> set[str]:
 def _needs_target(func) -> bool:
     import inspect
 
-    p = inspect.signature(func).parameters.get("target")
-    return p is not None and p.default is inspect.Parameter.empty
+    return "target" in inspect.signature(func).parameters

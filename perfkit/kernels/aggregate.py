@@ -255,7 +255,8 @@ def mazziotta_pareto(x, *, weights, penalty=-1) -> np.ndarray:
     ``x`` is assumed already normalised onto a non-negative scale (the original MPI
     standardises to mean 100 and sd 10; min-max 0-100 also works). Negative values
     raise, because ``cv`` is meaningless for them. A unit with ``M = 0`` (all children
-    0) gets 0.
+    0) gets 0. The index is not a mean: for very unbalanced units (with penalty -1)
+    it can fall below the smallest child, even below 0.
 
     Parameters
     ----------

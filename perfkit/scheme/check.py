@@ -17,6 +17,9 @@ DEFAULT_SOURCE_RULE = MethodSpec(method="linear", floor=0.0, target=100.0)
 
 # parameters the engine supplies itself; a scheme may set ``target`` for rules
 _ENGINE_PARAMS = {"x", "direction", "groups", "weights"}
+# kernels mark a required parameter with a ``None`` default; these few are truly optional
+# (``target`` of a rule may come from the data's target column)
+_OPTIONAL_NONE = {"target", "shift", "floor_value"}
 
 
 def check_params(kind: str, spec: MethodSpec, registry: Any, where: list[str],
@@ -38,9 +41,11 @@ def check_params(kind: str, spec: MethodSpec, registry: Any, where: list[str],
                 where=[*where, name],
                 hint=f"its parameters are: {', '.join(accepted) or '(none)'}",
             )
+    optional_none = _OPTIONAL_NONE | ({"floor"} if kind == "aggregation" else set())
     for name, p in sig.parameters.items():
-        if (p.kind is p.KEYWORD_ONLY and p.default is p.empty and name not in engine_params
-                and name != "target" and name not in spec.params):
+        required = p.default is p.empty or (p.default is None and name not in optional_none)
+        if (p.kind is p.KEYWORD_ONLY and required and name not in engine_params
+                and name not in spec.params):
             raise SchemeError(f"{kind} method {spec.method!r} needs parameter {name!r}",
                               where=[*where], hint=f"add '{name}: ...' to the {kind} spec")
 

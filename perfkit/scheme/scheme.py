@@ -143,7 +143,23 @@ class Scheme:
         ...
         perfkit.errors.UnknownNameError: no node or indicator 'zz' in scheme 'tiny'
         """
+        return self.update({address: value})
+
+    def update(self, changes: Mapping[str, Any]) -> Scheme:
+        """Return a new scheme with several values changed at once (addresses as in
+        :meth:`set`); the result is validated once, after all changes, so points that must
+        add up can be moved between siblings.
+
+        >>> s = load_scheme(_tiny())
+        >>> s.update({"nodes.a.weight": 2, "nodes.b.weight": 0.5}).node("a").weight
+        2.0
+        """
         raw = self.to_dict()
+        for address, value in changes.items():
+            self._apply(raw, address, value)
+        return Scheme.from_dict(raw, file=self.file)
+
+    def _apply(self, raw: dict[str, Any], address: str, value: Any) -> None:
         parts = address.split(".")
         if not parts or not all(parts):
             raise SchemeError(f"bad address {address!r}", where=[self.file or "<scheme>"])
@@ -168,7 +184,6 @@ class Scheme:
             container[last] = value
         else:
             raise SchemeError(f"address {address!r} does not lead to a mapping or list")
-        return Scheme.from_dict(raw, file=self.file)
 
     def replace(self, **sections: Any) -> Scheme:
         """Return a new scheme with whole top-level sections replaced."""
