@@ -268,7 +268,10 @@ class _Engine:
                 out = np.full(len(x), np.nan)
                 col = np.where(app, x, np.nan)
                 params = dict(spec.params)
-                res = NORMALISE.get(spec.method).func(col[:, None], direction=np.array([direction]), **params)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    res = NORMALISE.get(spec.method).func(col[:, None], direction=np.array([direction]), **params)
+                self.warnings.extend(f"{nid}: {w.message}" for w in caught)
                 out[app] = np.asarray(res)[:, 0][app]
                 kind = "normalise"
                 if points:  # a share of the indicator's points: rescale the output range to 0-100

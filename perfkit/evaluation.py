@@ -159,9 +159,14 @@ class Evaluation:
             spec = node.rule or node.normalise
             method = spec.method if spec is not None else ("linear" if node.source in ("survey", "special") else "minmax")
             score = self.scores.loc[unit, nid]
+            target = (spec.params.get("target") if spec is not None else None)
+            if target is None:
+                target = self.cache.get("targets", pd.DataFrame()).get(nid, pd.Series(dtype=float)).get(unit, np.nan)
+            text = self.cache.get("text", pd.DataFrame()).get(nid, pd.Series(dtype=object)).get(unit)
             row = {"path": path, "id": nid, "label_zh": node.label.zh, "label_en": node.label.en, "method": method,
-                   "params": _params_text(spec), "value": self.raw.loc[unit, nid],
-                   "treated": self.treated.loc[unit, nid], "score": score}
+                   "params": _params_text(spec),
+                   "value": text if node.kind == "qualitative" and text is not None else self.raw.loc[unit, nid],
+                   "treated": self.treated.loc[unit, nid], "target": target, "score": score}
             if pts:
                 mx = float(self.max_points.loc[unit, nid])
                 earned = float(self.points.loc[unit, nid]) if not np.isnan(self.points.loc[unit, nid]) else 0.0
@@ -174,8 +179,8 @@ class Evaluation:
         if len(det):
             for r in det[det["unit_id"] == unit].itertuples(index=False):
                 row = {"path": "/".join(s.paths[r.node][1:]), "id": r.indicator_id, "label_zh": r.label_zh,
-                       "label_en": r.label_en, "method": r.rule, "params": f"target={r.target:g}",
-                       "value": r.value, "treated": r.value, "score": r.share * 100}
+                       "label_en": r.label_en, "method": r.rule, "params": "",
+                       "value": r.value, "treated": r.value, "target": r.target, "score": r.share * 100}
                 if pts:
                     eff = float(self.max_points.loc[unit, r.node]) / float(s.nodes[r.node].points or 100.0)
                     row.update(max_points=r.max_points * eff, earned=r.earned * eff, lost=r.lost * eff)
@@ -189,7 +194,7 @@ class Evaluation:
                 sign = {"bonus": 1, "penalty": -1, "veto": 0}[r.kind]
                 rows.append({"path": r.kind, "id": r.item, "label_zh": t(f"kind.{r.kind}", "zh"),
                              "label_en": t(f"kind.{r.kind}", "en"), "method": r.kind, "params": "",
-                             "value": r.points, "treated": r.points, "score": np.nan,
+                             "value": r.points, "treated": r.points, "target": np.nan, "score": np.nan,
                              **({"max_points": 0.0, "earned": sign * r.points, "lost": -sign * r.points if sign < 0 else 0.0}
                                 if pts else {"gap": np.nan}),
                              "reason": str(getattr(r, "reason", "") or "")})
@@ -198,7 +203,7 @@ class Evaluation:
                     capped = res[f"{kind}_raw"] - res[kind]
                     rows.append({"path": kind, "id": f"{kind}_cap", "label_zh": t(f"kind.{kind}_cap", "zh"),
                                  "label_en": t(f"kind.{kind}_cap", "en"), "method": "cap", "params": "",
-                                 "value": capped, "treated": capped, "score": np.nan,
+                                 "value": capped, "treated": capped, "target": np.nan, "score": np.nan,
                                  **({"max_points": 0.0, "earned": -capped if kind == "bonus" else capped,
                                      "lost": 0.0 if kind == "bonus" else -capped} if pts else {"gap": np.nan}),
                                  "reason": f"{kind} capped at {getattr(s.model.adjustments, kind).cap:g}"})
@@ -236,9 +241,27 @@ def _params_text(spec) -> str:
 
 
 def _reason(method: str, row: dict[str, Any], node) -> str:
-    score = row.get("score")
+    """A short English reason for one line (the zh report builds its own from the columns)."""
+    score, value, target = row.get("score"), row.get("value"), row.get("target")
     if score is None or (isinstance(score, float) and np.isnan(score)):
         return "no score"
-    if row.get("lost", row.get("gap", 0.0)) is not None and row.get("lost", row.get("gap", 0.0)) <= 1e-9:
+    lost = row.get("lost", row.get("gap", 0.0))
+    full = lost is not None and lost <= 1e-9
+    num = isinstance(value, (int, float, np.floating)) and not np.isnan(value)
+    has_t = isinstance(target, (int, float, np.floating)) and not np.isnan(target)
+    if method in ("completion", "completion_lower") and num and has_t:
+        return f"{value:g} against target {target:g}: {score:.0f}% of the points"
+    if method == "linear" and num:
+        return f"{value:g} on the scale to target {target:g}: {score:.0f}% of the points" if has_t else \
+            f"{value:g}: {score:.0f}% of the points"
+    if method == "deduction" and num:
+        return f"{value:g} incident(s): {score:.0f}% of the points kept"
+    if method == "grade_map":
+        return f"grade {value}: {score:.0f}% of the points"
+    if method == "binary":
+        return "done" if full else "not done"
+    if full:
         return "full marks" if "lost" in row else "at the top"
-    return f"{method}: {score:.1f}% of the points"
+    if "gap" in row:
+        return f"{method}: {score:.1f} on 0-100 relative to the other units"
+    return f"{method}: {score:.0f}% of the points"

@@ -35,10 +35,17 @@ def atomic_path(path: str | Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def neutralise_formulas(value: Any) -> Any:
@@ -158,25 +165,33 @@ def evaluation_sheets(ev, lang: str | None = None) -> dict[str, pd.DataFrame]:
 
 def write_evaluation(ev, out: str | Path, *, manifest_extra: Mapping[str, Any] | None = None,
                      progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write results.xlsx, one Parquet file per stage, scheme.yaml and manifest.json."""
+    """Write results.xlsx, one Parquet file per stage, scheme.yaml and manifest.json.
+
+    Everything is first written into a temporary folder next to ``out`` and moved into
+    place only when all files are complete, so a failure leaves ``out`` as it was.
+    """
     from perfkit.manifest import build_manifest
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     sheets = evaluation_sheets(ev)
     notes = {name: f"{t(f'stage.{name}', 'zh')} {t(f'stage.{name}', 'en')}" for name in sheets
              if f"stage.{name}" in catalogue()}
-    written = {"xlsx": write_xlsx(out / "results.xlsx", sheets, notes=notes)}
-    pq = out / "parquet"
-    for name, df in sheets.items():
-        written[f"parquet:{name}"] = write_parquet(pq / f"{name}.parquet", df.reset_index()
-                                                   if df.index.name else df)
-        if progress:
-            progress(name)
-    with atomic_path(out / "scheme.yaml") as tmp:
-        Path(tmp).write_text(ev.scheme.to_yaml(), encoding="utf-8")
-    written["scheme"] = out / "scheme.yaml"
-    manifest = build_manifest(ev, outputs={k: str(v.relative_to(out)) for k, v in written.items()},
-                              extra=manifest_extra)
-    written["manifest"] = write_json(out / "manifest.json", manifest)
-    return written
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as tmpdir:
+        stage = Path(tmpdir)
+        rel: dict[str, Path] = {"xlsx": write_xlsx(stage / "results.xlsx", sheets, notes=notes).relative_to(stage)}
+        for name, df in sheets.items():
+            path = write_parquet(stage / "parquet" / f"{name}.parquet", df.reset_index() if df.index.name else df)
+            rel[f"parquet:{name}"] = path.relative_to(stage)
+            if progress:
+                progress(name)
+        (stage / "scheme.yaml").write_text(ev.scheme.to_yaml(), encoding="utf-8")
+        rel["scheme"] = Path("scheme.yaml")
+        manifest = build_manifest(ev, outputs={k: str(v) for k, v in rel.items()}, extra=manifest_extra)
+        write_json(stage / "manifest.json", manifest)
+        rel["manifest"] = Path("manifest.json")
+        out.mkdir(parents=True, exist_ok=True)
+        for r in rel.values():
+            (out / r).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / r, out / r)
+    return {k: out / v for k, v in rel.items()}

@@ -43,8 +43,6 @@ def std_weights(
 
     Examples
     --------
-    >>> std_weights([[0, 0], [1, 0.5], [2, 2]]).weights.round(4).tolist()
-    [0.5, 0.5]
     >>> std_weights([[0, 0], [1, 1], [2, 0]]).weights.round(4).tolist()
     [0.4641, 0.5359]
     """

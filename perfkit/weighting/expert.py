@@ -273,7 +273,7 @@ def delphi(
     >>> r1 = [[50, 30, 20], [20, 40, 40], [60, 20, 20]]
     >>> r2 = [[45, 35, 20], [40, 35, 25], [50, 30, 20]]
     >>> d = delphi([r1, r2], budget=100, max_change=0.05)
-    >>> d.to_frame()[["kendall_w", "max_change", "converged"]].round(4)
+    >>> d.to_frame()[["kendall_w", "max_change", "converged"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
            kendall_w  max_change  converged
     round
     1         0.1333         NaN      False

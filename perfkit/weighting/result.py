@@ -64,7 +64,7 @@ class WeightResult:
     >>> r = WeightResult(np.array([1.0, 3.0]) / 4, "fixed", names=("a", "b"))
     >>> r.as_dict()
     {'a': 0.25, 'b': 0.75}
-    >>> r.to_frame()
+    >>> r.to_frame()  # doctest: +NORMALIZE_WHITESPACE
                weight
     indicator
     a            0.25

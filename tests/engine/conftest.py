@@ -6,12 +6,17 @@ rules and carrying a declared ``range``, a satisfaction survey, a special assess
 bonus / penalty / veto section and a grading table. The round has three units, every value
 the scheme asks for, a survey with both respondent groups, a special result and one
 adjustment of each kind. ``perfkit validate`` finds no errors in it.
+
+Tables are lists of rows, header first, so ``tables["values"][i]`` is row ``i + 1`` of
+``values.csv`` as a person sees it in Excel (header = row 1, first data row = row 2).
 """
 from __future__ import annotations
 
 import copy
 import csv
+import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +183,33 @@ def scheme_path(write_scheme, scheme_dict) -> Path:
 def round_dir(write_round, round_tables) -> Path:
     """The tiny valid round folder, written to disk."""
     return write_round(round_tables)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """Exit code and captured output of one ``perfkit`` command."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys) -> Callable[..., CliResult]:
+    """Run ``perfkit.cli.main`` in-process. An exception escaping ``main`` is turned into
+    what the console script would show: a traceback on stderr and exit code 1."""
+    from perfkit.cli import main
+
+    def _run(*args: Any) -> CliResult:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse
+            code = exc.code if isinstance(exc.code, int) else 1
+        except Exception:  # noqa: BLE001 - this is what the tests look for
+            traceback.print_exc()
+            code = 1
+        out, err = capsys.readouterr()
+        return CliResult(int(code or 0), out, err)
+
+    return _run
