@@ -75,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     except PerfkitError as exc:
         print(f"perfkit: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        where = exc.filename or ""
+        print(f"perfkit: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # pragma: no cover
         return 130
 

@@ -14,8 +14,13 @@ __all__ = ["PerfkitError", "SchemeError", "DataError", "UnknownNameError", "did_
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    choices = [str(c) for c in choices]
+    exact = [c for c in choices if c.lower() == str(name).lower()]
+    if exact:
+        return f" (did you mean {exact[0]!r}?)"
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 class PerfkitError(Exception):

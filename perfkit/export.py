@@ -82,11 +82,14 @@ def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame], *, lang: st
     """Write ``sheets`` to one workbook atomically, with bilingual headers (``lang=None``)
     or one language, a caption row per sheet from ``notes``, and formulas neutralised."""
     path = Path(path)
+    prepared = {}
+    for name, df in sheets.items():  # all conversion before the writer opens (its errors stay visible)
+        df = _cell_frame(df.reset_index() if df.index.name or isinstance(df.index, pd.MultiIndex) else df)
+        df.columns = column_labels(df.columns, lang)
+        prepared[name] = df
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                df = _cell_frame(df.reset_index() if df.index.name or isinstance(df.index, pd.MultiIndex) else df)
-                df.columns = column_labels(df.columns, lang)
+            for name, df in prepared.items():
                 start = 0
                 if notes and name in notes:
                     pd.DataFrame([[neutralise_formulas(notes[name])]]).to_excel(

@@ -35,7 +35,7 @@ class Problem:
     @property
     def location(self) -> str:
         parts = [self.file or self.table]
-        if self.sheet and self.sheet != self.table:
+        if self.sheet and (self.sheet != self.table or self.file.lower().endswith(".xlsx")):
             parts.append(f"sheet {self.sheet}")
         if self.row is not None:
             parts.append(f"row {self.row}")
@@ -135,21 +135,24 @@ def _strip(df: pd.DataFrame, cols) -> pd.DataFrame:
     df = df.copy()
     for c in cols:
         if c in df:
-            df[c] = df[c].astype("string").str.strip().astype(object).where(df[c].notna(), None)
+            stripped = df[c].astype("string").str.strip()
+            df[c] = stripped.astype(object).where(df[c].notna() & (stripped != ""), None)
     return df
 
 
 def _duplicates(df: pd.DataFrame, keys: list[str], table: str, out: _Collector) -> pd.Series:
     dup = df.duplicated(keys, keep="first")
-    first_rows = df.drop_duplicates(keys, keep="first").set_index(keys)["_row"]
+    firsts = df.drop_duplicates(keys, keep="first").set_index(keys)[["_row", "_file"]]
     for idx in df.index[dup]:
         key = tuple(df.loc[idx, k] for k in keys)
         try:
-            first = first_rows.loc[key if len(keys) > 1 else key[0]]
+            first = firsts.loc[key if len(keys) > 1 else key[0]]
+            where = f"row {first['_row']}" if first["_file"] == df.loc[idx, "_file"] else \
+                f"{first['_file']} row {first['_row']}"
         except KeyError:
-            first = "?"
+            where = "another row"
         out.add("error", table, f"duplicate row for {', '.join(f'{k}={v}' for k, v in zip(keys, key))} "
-                f"(first seen at row {first})", df.loc[idx], keys[-1], "delete one of the two rows")
+                f"(first seen at {where})", df.loc[idx], keys[-1], "delete one of the two rows")
     return dup
 
 
@@ -183,7 +186,15 @@ def _unit_check(df: pd.DataFrame, table: str, known: list[str], out: _Collector)
 
 def _validate_units(scheme: Scheme, df: pd.DataFrame, out: _Collector) -> pd.DataFrame:
     if not _require(df, "units", out):
-        return pd.DataFrame(columns=["name_zh", "name_en", "category"]).rename_axis("unit_id")
+        if "unit_id" not in df.columns:
+            return pd.DataFrame(columns=["name_zh", "name_en", "category"]).rename_axis("unit_id")
+        df = df.copy()
+        for col in REQUIRED["units"]:
+            if col not in df.columns:
+                df[col] = "" if col != "category" else None
+        df = _strip(df, ["unit_id", "name_zh", "name_en", "parent"])
+        df = df[df["unit_id"].notna()]
+        return df[~df["unit_id"].duplicated()].set_index("unit_id")
     df = _strip(df, ["unit_id", "name_zh", "name_en", "category", "parent"])
     for idx in df.index[df["unit_id"].isna()]:
         out.add("error", "units", "empty unit_id", df.loc[idx], "unit_id")
@@ -257,6 +268,10 @@ def _validate_targets(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _
 def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], units: pd.DataFrame,
                      targets: pd.DataFrame, out: _Collector) -> pd.DataFrame:
     base_cols = ["unit_id", "indicator_id", "value", "text", "target"]
+    if df.empty and _leaf_for_values(scheme):
+        file = str(df.attrs.get("file", "")) or "values"
+        out.items.append(Problem("error", "values", "the values table has no rows, but the scheme has indicators "
+                                 "that need values", file, hint="fill in the values table (unit_id, indicator_id, value)"))
     if df.empty:
         return pd.DataFrame(columns=base_cols + ["_file", "_sheet", "_row"])
     if not _require(df, "values", out):
@@ -287,6 +302,9 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], units: 
             and n.rule.method == "grade_map"}
     is_qual = df["indicator_id"].isin(qual)
     df["text"] = df["value"].where(is_qual, None)
+    for idx in df.index[df["value"].isna()]:
+        out.add("warning", "values", "empty value", df.loc[idx], "value",
+                "fill it in, or delete the row; an empty value counts as missing (0 points in a points scheme)")
     quant = df[~is_qual]
     num = _numeric(quant, "value", "values", out, required=False)
     df["value"] = np.nan

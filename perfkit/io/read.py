@@ -80,10 +80,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, dtype=str) -
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes a located error
         raise DataError(f"cannot read: {type(exc).__name__}: {exc}", where=[str(path)]) from None
     df.columns = [str(c).strip() for c in df.columns]
-    if df.empty:
-        raise DataError("the table has a header but no rows", where=[str(path), str(sheet_name)],
-                        hint="fill in the data rows or remove the file")
     df = df.reset_index(drop=True)
+    df.attrs["file"] = str(path)
     df["_file"] = str(path)
     df["_sheet"] = str(sheet_name)
     df["_row"] = df.index + 2

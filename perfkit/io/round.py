@@ -142,9 +142,13 @@ def load_round(path: str | Path, *, round: str | int | None = None) -> RoundData
     elif path.suffix.lower() == ".xlsx":
         import openpyxl
 
-        wb = openpyxl.load_workbook(path, read_only=True)
-        sheets = list(wb.sheetnames)
-        wb.close()
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True)
+            sheets = list(wb.sheetnames)
+            wb.close()
+        except Exception as exc:  # noqa: BLE001 - a damaged workbook becomes a located error
+            raise DataError(f"cannot open the workbook: {type(exc).__name__}: {exc}", where=[str(path)],
+                            hint="open it in Excel and save it again as .xlsx") from None
         files.append((str(path), file_sha256(path)))
         for sheet in sheets:
             name = ALIASES.get(sheet, sheet)
@@ -152,6 +156,9 @@ def load_round(path: str | Path, *, round: str | int | None = None) -> RoundData
                 tables[name] = read_table(path, sheet=sheet)
     else:
         raise DataError("round data must be a folder or an .xlsx workbook", where=[str(path)])
+    if "units" in tables and tables["units"].empty:
+        raise DataError("the units table has no rows", where=[str(tables["units"].attrs.get("file", path))],
+                        hint="list every evaluated unit: unit_id, name_zh, name_en, category")
     if "units" not in tables:
         raise DataError("no units table", where=[str(path)],
                         hint="add units.csv (unit_id, name_zh, name_en, category)")

@@ -26,10 +26,15 @@ def check_params(kind: str, spec: MethodSpec, registry: Any, where: list[str],
                  *, engine_params: set[str] = _ENGINE_PARAMS) -> None:
     """Check that ``spec.method`` exists in ``registry`` and that every parameter is one the
     method accepts and every required parameter is given (``target`` may come from data)."""
+    file, path = where[0], where[1] if len(where) > 1 else ""
+
+    def at(key: str) -> list[str]:
+        return [file, f"{path}.{key}" if path else key]
+
     try:
         method = registry.get(spec.method)
     except UnknownNameError as exc:
-        raise SchemeError(exc.message, where=[*where, "method"], hint=exc.hint) from None
+        raise SchemeError(exc.message, where=at("method"), hint=exc.hint) from None
     sig = inspect.signature(method.func)
     accepted = [n for n, p in sig.parameters.items()
                 if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and n not in engine_params]
@@ -38,16 +43,50 @@ def check_params(kind: str, spec: MethodSpec, registry: Any, where: list[str],
         if name not in accepted and not has_var_kw:
             raise SchemeError(
                 f"{kind} method {spec.method!r} has no parameter {name!r}{did_you_mean(name, accepted)}",
-                where=[*where, name],
+                where=at(name),
                 hint=f"its parameters are: {', '.join(accepted) or '(none)'}",
             )
+        _check_param_type(kind, spec, name, spec.params[name], sig.parameters.get(name), at(name))
     optional_none = _OPTIONAL_NONE | ({"floor"} if kind == "aggregation" else set())
     for name, p in sig.parameters.items():
         required = p.default is p.empty or (p.default is None and name not in optional_none)
         if (p.kind is p.KEYWORD_ONLY and required and name not in engine_params
                 and name not in spec.params):
             raise SchemeError(f"{kind} method {spec.method!r} needs parameter {name!r}",
-                              where=[*where], hint=f"add '{name}: ...' to the {kind} spec")
+                              where=[file, path], hint=f"add '{name}: ...' to the {kind} spec")
+
+
+_STRUCTURED = {"mapping": dict, "bands": list}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_param_type(kind: str, spec: MethodSpec, name: str, value: Any, param: Any, where: list[str]) -> None:
+    """Parameters are numbers (or lists of numbers, one per indicator), except a few named
+    structured ones and those whose default is text (a choice such as ``zero: shift``)."""
+    default = getattr(param, "default", None)
+    if name in _STRUCTURED:
+        if not isinstance(value, _STRUCTURED[name]):
+            raise SchemeError(f"parameter {name!r} of {kind} method {spec.method!r} must be a "
+                              f"{'mapping' if _STRUCTURED[name] is dict else 'list'}", where=where)
+        if name == "mapping" and not all(_is_number(v) for v in value.values()):
+            raise SchemeError("every grade in 'mapping' needs a number (a share of the points)", where=where)
+        if name == "bands" and not all(isinstance(b, (list, tuple)) and len(b) == 2 and all(map(_is_number, b))
+                                       for b in value):
+            raise SchemeError("'bands' must be a list of [threshold, share] pairs of numbers", where=where)
+        return
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise SchemeError(f"parameter {name!r} of {kind} method {spec.method!r} must be text, e.g. {default!r}",
+                              where=where)
+        return
+    ok = _is_number(value) or (isinstance(value, list) and value and all(_is_number(v) for v in value)) \
+        or (isinstance(default, bool) and isinstance(value, bool))
+    if not ok:
+        raise SchemeError(f"parameter {name!r} of {kind} method {spec.method!r} must be a number, got {value!r}",
+                          where=where, hint="write a plain number (lists allowed: one number per indicator)")
 
 
 def _node_paths(node: Node, path: str) -> list[tuple[str, Node]]:
@@ -167,7 +206,7 @@ def _check_weights_spec(spec: MethodSpec, where: list[str]) -> None:
     try:
         WEIGHTS.get(spec.method)
     except UnknownNameError as exc:
-        raise SchemeError(exc.message, where=[*where, "method"], hint=exc.hint) from None
+        raise SchemeError(exc.message, where=[where[0], where[1] + ".method"], hint=exc.hint) from None
 
 
 def _check_grading(model: SchemeModel, f: str, cats: list[str]) -> None:

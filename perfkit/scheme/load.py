@@ -25,6 +25,12 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="gb18030")
     try:
         data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = [str(path)] + ([f"line {mark.line + 1}, column {mark.column + 1}"] if mark else [])
+        raise SchemeError(f"YAML tags such as {str(getattr(exc, 'problem', '')).split()[-1:]} are not allowed: "
+                          "a scheme is plain data and nothing in it is ever run", where=where,
+                          hint="remove the '!!...' tag and write the value itself") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = [str(path)] + ([f"line {mark.line + 1}, column {mark.column + 1}"] if mark else [])

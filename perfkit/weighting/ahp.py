@@ -99,10 +99,10 @@ def check_pairwise_matrix(
     --------
     >>> check_pairwise_matrix([[1, 3], [0.33, 1]])[1, 0].round(4)
     np.float64(0.3333)
-    >>> check_pairwise_matrix([[1, 3], [3, 1]])
+    >>> check_pairwise_matrix([[1, 3], [3, 1]])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    perfkit.weighting._common.WeightingError: AHP matrix is not reciprocal: row 1, column 2 is 3 but row 2, column 1 is 3 (should be 1/3 ≈ 0.3333) — every a_ji must equal 1/a_ij
+    perfkit.weighting._common.WeightingError: AHP matrix is not reciprocal: row 1, column 2 is 3 but ...
     """
     check_choice("scale", scale, _SCALES)
     try:

@@ -114,14 +114,14 @@ def combined_weights(
     *,
     direction: Any = None,
     names: Sequence[str] | None = None,
-    subjective: Mapping[str, Any] | WeightResult | Sequence[float],
-    objective: Mapping[str, Any] | WeightResult | Sequence[float],
+    subjective: Mapping[str, Any] | str | WeightResult | Sequence[float],
+    objective: Mapping[str, Any] | str | WeightResult | Sequence[float],
     how: str = "linear",
     alpha: float | None = None,
 ) -> WeightResult:
     """Registry form of :func:`combine_weights`: the two parts may be weight specs.
 
-    Each part is a spec such as ``{"method": "ahp", "matrix": ...}`` (resolved with
+    Each part is a spec such as ``{"method": "ahp", "matrix": ...}`` or ``"entropy"`` (resolved with
     :func:`perfkit.weighting.weights_from_spec` on the same data), a
     :class:`WeightResult`, or a vector. The warnings of both parts are kept.
 
@@ -131,13 +131,13 @@ def combined_weights(
     >>> r = combined_weights(X, subjective={"method": "fixed", "values": [1, 1]},
     ...                      objective={"method": "equal"}, alpha=0.3)
     >>> r.weights.tolist(), r.params["subjective"]
-    ([0.5, 0.5], 'fixed')
+    ([0.5, 0.5], {'method': 'fixed', 'values': [1.0, 1.0]})
     """
     from .spec import weights_from_spec
 
     parts = []
     for what, part in (("subjective", subjective), ("objective", objective)):
-        if isinstance(part, Mapping):
+        if isinstance(part, (Mapping, str)):
             Xd = None if X is None else np.asarray(X, dtype=float)
             if Xd is not None and Xd.ndim == 2 and Xd.shape[0] == 0:
                 Xd = None  # only the column count was known
@@ -145,7 +145,9 @@ def combined_weights(
         parts.append(part)
     res = combine_weights(parts[0], parts[1], how=how, alpha=alpha, names=names)
     inherited = tuple(w for p in parts if isinstance(p, WeightResult) for w in p.warnings)
-    if inherited:
-        res = make_result(res.weights, res.method, res.params, res.names, res.diagnostics,
-                          inherited + res.warnings, res.per_indicator)
-    return res
+    params = dict(res.params)
+    for key, part in zip(("subjective", "objective"), parts):
+        # the full recipe of each part, so the result can be replayed
+        params[key] = {"method": part.method, **part.params} if isinstance(part, WeightResult) else list(part)
+    return make_result(res.weights, res.method, params, res.names, res.diagnostics,
+                       inherited + res.warnings, res.per_indicator)

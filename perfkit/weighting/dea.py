@@ -8,7 +8,7 @@ unit scoring above 1 with those weights.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -308,7 +308,8 @@ def bod_weights(
         raise WeightingError(
             f"BoD bounds are infeasible: with the lower weight bounds unit {labels[k]!r} already "
             f"scores {floor[k]:.4g} > 1",
-            hint="lower the 'lower' bounds (they are on the scale of the normalised data)",
+            hint="lower the 'lower' bounds (they apply to the data BoD runs on: "
+                 "min-max normalised unless normalise='none')",
         )
 
     bounds = list(zip(lo, [None if np.isinf(h) else h for h in hi]))
@@ -349,7 +350,8 @@ def bod_weights(
             peers.append(tuple(labels[k] for k in range(n) if k != c and Y[k] @ w >= 1 - _BIND))
         if (slo > 0).any() and ((y == 0) & (slo > 0)).any() and scores[c] <= 1e-12:
             note(messages, f"BoD: unit {labels[c]!r} has a zero value on an indicator with a lower "
-                           f"share bound, which forces its score to 0")
+                           f"share bound, which forces its score to 0 (min-max gives 0 to the worst "
+                           f"unit of every indicator; consider normalise='none' on positive data)")
     positive = scores > 1e-12
     if not positive.any():
         raise WeightingError("BoD: every unit scores 0; no summary weights can be formed")

@@ -31,7 +31,7 @@ def entropy_weights(
     names: Sequence[str] | None = None,
     normalise: str = "minmax",
     zero: str = "zero_log",
-    shift: float = 1e-4,
+    shift: float | None = None,
 ) -> WeightResult:
     r"""Entropy weights: indicators that spread the units more get more weight.
 
@@ -46,7 +46,8 @@ def entropy_weights(
 
     Zeros: ``zero="zero_log"`` takes ``0 ln 0 = 0`` (the limit); ``zero="shift"`` adds
     ``shift`` (default 1e-4, the "平移" used in many Chinese papers) to every normalised
-    value before step 2, so no ``p`` is zero. Both choices are recorded in ``params``.
+    value before step 2, so no ``p`` is zero. Both choices are recorded in ``params``
+    (``shift`` is recorded as ``None`` when ``zero="zero_log"``).
 
     An indicator that does not vary across units (including one that is all zero) has
     ``e = 1`` and gets weight 0; this is stated in ``warnings`` (and warned). If no
@@ -65,7 +66,8 @@ def entropy_weights(
     zero
         ``"zero_log"`` or ``"shift"``.
     shift
-        Added when ``zero="shift"``; must be positive.
+        Added when ``zero="shift"``; must be positive; ``None`` means 1e-4. Giving it
+        with ``zero="zero_log"`` is an error (it would have no effect).
 
     Returns
     -------
@@ -94,7 +96,9 @@ def entropy_weights(
     names = as_names(names, m)
     check_choice("normalise", normalise, ("minmax", "sum"))
     check_choice("zero", zero, ("zero_log", "shift"))
-    shift = float(shift)
+    if zero == "zero_log" and shift is not None:
+        raise WeightingError("entropy weights: shift is used only with zero='shift'")
+    shift = 1e-4 if shift is None else float(shift)
     if zero == "shift" and not (np.isfinite(shift) and shift > 0):
         raise WeightingError(f"entropy weights: shift must be positive; got {shift:g}")
 

@@ -73,6 +73,8 @@ def _coerce(value: Any, where: tuple[str, ...]) -> Any:
             return [_coerce(v, (*where, str(i))) for i, v in enumerate(value)]
         if isinstance(value, str) and _FRACTION.fullmatch(value):
             return parse_number(value)
+    except SchemeError:
+        raise
     except ValueError as exc:
         raise SchemeError(str(exc), where=where) from None
     return value
@@ -105,10 +107,10 @@ def check_weights_spec(spec: Any, *, where: Sequence[str] = ()) -> dict[str, Any
     --------
     >>> check_weights_spec({"method": "ahp", "matrix": [[1, 3], ["1/3", 1]]})["matrix"][1][0] == 1 / 3
     True
-    >>> check_weights_spec({"method": "entropy", "normalize": "sum"})
+    >>> check_weights_spec({"method": "entropy", "normalize": "sum"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    perfkit.errors.SchemeError: weights: unknown parameter 'normalize' for weighting method 'entropy' (did you mean 'normalise'?) — valid parameters: normalise, zero, shift
+    perfkit.errors.SchemeError: weights: unknown parameter 'normalize' ... (did you mean 'normalise'?) ...
     """
     where = tuple(where) or ("weights",)
     if isinstance(spec, str):
@@ -146,7 +148,7 @@ def check_weights_spec(spec: Any, *, where: Sequence[str] = ()) -> dict[str, Any
     out = {"method": name}
     out.update(_coerce(params, where))
     for key in ("subjective", "objective"):
-        if name == "combined" and isinstance(out.get(key), Mapping):
+        if name == "combined" and isinstance(out.get(key), (Mapping, str)):
             out[key] = check_weights_spec(out[key], where=(*where, key))
     return out
 
@@ -188,10 +190,10 @@ def weights_from_spec(
     >>> r = weights_from_spec({"method": "ahp", "matrix": [[1, 3], ["1/3", 1]]}, None, None, ["a", "b"])
     >>> r.as_dict(), r.diagnostics["ri_table"]
     ({'a': 0.75, 'b': 0.25}, 'saaty1980')
-    >>> weights_from_spec({"method": "entropy"}, None, None, ["a", "b"])
+    >>> weights_from_spec({"method": "entropy"}, None, None, ["a", "b"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    perfkit.errors.SchemeError: weights: weighting method 'entropy' needs the indicator data — it is an objective (data-driven) method
+    perfkit.errors.SchemeError: weights: weighting method 'entropy' needs the indicator data ...
     """
     where = tuple(where) or ("weights",)
     clean = check_weights_spec(spec, where=where)

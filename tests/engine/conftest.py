@@ -161,13 +161,14 @@ def write_scheme(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def write_round(tmp_path: Path) -> Callable[..., Path]:
-    """``write_round(tables)`` writes each table as ``tmp_path/round/<name>.csv``."""
+    """``write_round(tables)`` writes each table as ``tmp_path/round/<name>.csv`` (a name
+    like ``"values/a"`` makes a sub-folder) in ``encoding``; returns the folder."""
 
-    def _write(tables: dict[str, list[list[Any]]], *, folder: str = "round") -> Path:
+    def _write(tables: dict[str, list[list[Any]]], *, folder: str = "round", encoding: str = "utf-8") -> Path:
         root = tmp_path / folder
         root.mkdir(parents=True, exist_ok=True)
         for name, rows in tables.items():
-            write_csv(root / f"{name}.csv", rows)
+            write_csv(root / f"{name}.csv", rows, encoding=encoding)
         return root
 
     return _write

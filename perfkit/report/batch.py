@@ -1,0 +1,298 @@
+"""``perfkit report``: every report of a round, in parallel, skipping what has not changed.
+
+Steps:
+
+1. read the ROUND_CONFIG (:mod:`perfkit.report.config`);
+2. validate and evaluate the round and its previous rounds **once**, and save the round's
+   facts (:mod:`perfkit.report.facts`) and results workbook — unless the inputs (scheme,
+   data files, rounds, perfkit's code) are unchanged since the last run;
+3. plan one job per round-level notebook and language, and one per unit and language;
+4. skip the jobs whose inputs (notebook, parameters, facts, code) are unchanged and whose
+   HTML exists; run the others on an executor (local process pool or Dask), each worker
+   keeping a warm kernel;
+5. write ``index.html`` and ``manifest.json``: every report with its status, and every
+   failure with its failing cell and error. A failing report never stops the others.
+
+Output folder::
+
+    index.html  manifest.json  round_report.zh.html  round_report.en.html
+    feedback/zh/<unit>.html  feedback/en/<unit>.html
+    results/results.xlsx  results/parquet/  results/manifest.json
+    _run/facts/  _run/notebooks/  _run/stamps.json
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfkit.errors import DataError, did_you_mean
+from perfkit.report.config import ConfigError, RoundConfig, load_config
+from perfkit.report.executors import Job, JobResult, make_executor
+
+__all__ = ["run_batch", "BatchResult", "plan_jobs", "code_digest"]
+
+RUN_DIR = "_run"
+
+
+@dataclass
+class BatchResult:
+    out: Path
+    results: list[JobResult] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    prepared: bool = False
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+
+# ---------------------------------------------------------------------- digests
+def _sha(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else p.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    from perfkit.io.round import file_sha256
+
+    return file_sha256(path)
+
+
+def code_digest() -> str:
+    """One hash of perfkit's code and catalogues: a change anywhere re-runs the reports."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts)
+    return _sha(*(f"{p.relative_to(root)}:{_file_sha(p)}" for p in files))
+
+
+def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str]]]:
+    inputs = [{"path": str(cfg.scheme), "sha256": _file_sha(cfg.scheme)}]
+    seen = set()
+    for r in cfg.rounds:
+        p = cfg.data_path(r)
+        files = [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+        for q in files:
+            if q not in seen:
+                seen.add(q)
+                inputs.append({"path": str(q), "sha256": _file_sha(q)})
+    digest = _sha(code, json.dumps(cfg.rounds), cfg.data, *(i["sha256"] for i in inputs))
+    return digest, inputs
+
+
+# ---------------------------------------------------------------------- preparing
+def _prepare(cfg: RoundConfig, out: Path, *, force: bool, log: Callable[[str], None], code: str):
+    """Evaluate once and save facts + workbook (or reuse them when the inputs are unchanged)."""
+    import perfkit
+    from perfkit.export import write_evaluation
+    from perfkit.report.facts import build_facts, open_facts
+
+    facts_dir = out / RUN_DIR / "facts"
+    digest, inputs = _inputs_digest(cfg, code)
+    stamp = facts_dir / "inputs.sha256"
+    if not force and stamp.is_file() and stamp.read_text().strip() == digest and (out / "results" / "manifest.json").is_file():
+        log(f"round {cfg.round}: inputs unchanged, reusing the evaluation in {facts_dir}")
+        return open_facts(facts_dir), digest, inputs, False
+    scheme = perfkit.load_scheme(cfg.scheme)
+    evs = {}
+    for r in cfg.rounds:
+        data = perfkit.load_round(cfg.data_path(r), round=r)
+        report = perfkit.validate_round(scheme, data)
+        tag = "round" if r == cfg.round else "previous round"
+        log(f"{tag} {r}: {len(report.data.units)} units, {len(report.errors)} error(s), "
+            f"{len(report.warnings)} warning(s)")
+        if report.errors:
+            for p in report.errors[:10]:
+                log(f"  {p}")
+            raise DataError(f"round {r} has {len(report.errors)} data error(s)", where=[str(cfg.data_path(r))],
+                            hint="fix them (see `perfkit validate`) and run again")
+        evs[r] = perfkit.evaluate(scheme, data)
+    facts = build_facts(evs, round=cfg.round)
+    facts.save(facts_dir)
+    write_evaluation(evs[cfg.round], out / "results",
+                     manifest_extra={"command": " ".join(sys.argv), "config": cfg.file})
+    stamp.write_text(digest)
+    from perfkit.report.facts import open_facts as _reopen
+
+    return _reopen(facts_dir), digest, inputs, True
+
+
+# ---------------------------------------------------------------------- planning
+def _feedback_name(facts, unit: str) -> str:
+    from perfkit.export import safe_filename
+
+    return safe_filename(f"{unit}_{facts.results.loc[unit, 'name_zh']}") if unit in facts.results.index \
+        else safe_filename(unit)
+
+
+def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest: str, code: str) -> list[Job]:
+    """One job per round-level notebook and language, one per unit and language."""
+    from perfkit.export import safe_filename
+
+    jobs = []
+    facts_dir = str((out / RUN_DIR / "facts").resolve())
+    base = {"scheme": str(cfg.scheme), "data": cfg.data, "round": cfg.round, "previous": list(cfg.previous),
+            "out": str(out.resolve()), "facts": facts_dir}
+    for name in cfg.notebooks:
+        nb = cfg.notebook_path(name).resolve()
+        nb_sha = _file_sha(nb)
+        for lang in cfg.langs:
+            targets = [(u, f"feedback/{lang}/{_feedback_name(facts, u)}.html") for u in units] \
+                if cfg.per_unit(name) else [(None, f"{safe_filename(name)}.{lang}.html")]
+            for unit, rel in targets:
+                params = {**base, "lang": lang, **({"unit": unit} if unit is not None else {})}
+                jid = f"{name}:{lang}" + (f":{unit}" if unit is not None else "")
+                key = _sha(nb_sha, json.dumps(params, sort_keys=True), facts_digest, code, str(cfg.timeout))
+                meta = {"perfkit-report": name, "perfkit-lang": lang, "perfkit-round": cfg.round}
+                if unit is not None:
+                    meta["perfkit-unit"] = unit
+                jobs.append(Job(id=jid, kind=name, notebook=str(nb), params=params, html=str((out / rel).resolve()),
+                                ipynb=str((out / RUN_DIR / "notebooks" / Path(rel).with_suffix(".ipynb")).resolve()),
+                                lang=lang, unit=unit, timeout=cfg.timeout, key=key, meta=meta))
+    return jobs
+
+
+def _report_list(jobs: list[Job], out: Path) -> list[dict[str, str]]:
+    rows = [{"kind": "index", "lang": "", "unit": "", "path": "index.html"}]
+    for j in jobs:
+        rows.append({"kind": j.kind, "lang": j.lang, "unit": j.unit or "",
+                     "path": Path(j.html).resolve().relative_to(out.resolve()).as_posix()})
+    rows.append({"kind": "xlsx", "lang": "", "unit": "", "path": "results/results.xlsx"})
+    rows.append({"kind": "manifest", "lang": "", "unit": "", "path": "manifest.json"})
+    return rows
+
+
+# ---------------------------------------------------------------------- running
+def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 1, executor: str = "local",
+              scheduler: str | None = None, force: bool = False, progress: bool = True,
+              log: Callable[[str], None] | None = None) -> BatchResult:
+    """Produce every report of the round in ``config`` into ``out``.
+
+    Returns a :class:`BatchResult`; failed reports are listed there and in the manifest
+    (the CLI exits non-zero). Problems with the config or the data raise
+    :class:`~perfkit.errors.PerfkitError` before any notebook runs.
+    """
+    from perfkit.export import write_json
+    from perfkit.report.index import write_index
+
+    log = log or (lambda s: print(s, file=sys.stderr))
+    t_start = time.perf_counter()
+    cfg = config if isinstance(config, RoundConfig) else load_config(config)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    code = code_digest()
+    facts, digest, inputs, prepared = _prepare(cfg, out, force=force, log=log, code=code)
+    t_prep = time.perf_counter()
+
+    units = facts.units if cfg.units == "all" else list(cfg.units)
+    unknown = [u for u in units if u not in facts.results.index]
+    if unknown:
+        raise ConfigError(f"unknown unit {unknown[0]!r}{did_you_mean(unknown[0], facts.units)}"
+                          + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""),
+                          where=[cfg.file or "<config>", "units"], hint="use unit ids of the round's units table")
+    planned = plan_jobs(cfg, out, facts, units, digest, code)
+    write_json(out / RUN_DIR / "facts" / "reports.json", _report_list(planned, out))
+
+    stamps_path = out / RUN_DIR / "stamps.json"
+    stamps = json.loads(stamps_path.read_text()) if stamps_path.is_file() else {}
+    todo, results = [], []
+    for j in planned:
+        if not force and stamps.get(j.id) == j.key and Path(j.html).is_file():
+            results.append(JobResult(j.id, "skipped"))
+        else:
+            todo.append(j)
+    log(f"{len(planned)} report(s): {len(todo)} to run, {len(results)} unchanged (skipped); "
+        f"executor {executor}, jobs {jobs}")
+
+    env = {"PERFKIT_FONT_DIR": str(cfg.font_dir)} if cfg.font_dir else {}
+    ex = make_executor(executor, jobs, scheduler=scheduler, env=env)
+    bar = _progress(len(todo), progress)
+    for res in ex.run(todo):
+        results.append(res)
+        if res.status == "ok":
+            stamps[res.id] = next(j.key for j in todo if j.id == res.id)
+        else:
+            stamps.pop(res.id, None)
+            err = res.error or {}
+            bar.write(f"FAILED {res.id}: cell {err.get('cell_index', '?')}: {err.get('ename')}: "
+                      f"{str(err.get('evalue', ''))[:200]}")
+        bar.update(1)
+    bar.close()
+    t_run = time.perf_counter()
+    write_json(stamps_path, stamps)
+
+    result = BatchResult(out=out, results=results, jobs=planned, prepared=prepared)
+    result.timings = {"prepare": round(t_prep - t_start, 3), "reports": round(t_run - t_prep, 3)}
+    manifest = _manifest(cfg, out, result, inputs, digest, executor, jobs)
+    write_index(out, facts, manifest)
+    result.timings["total"] = round(time.perf_counter() - t_start, 3)
+    manifest["timings"] = result.timings
+    write_json(out / "manifest.json", manifest)
+    log(f"{result.count('ok')} produced, {result.count('skipped')} skipped, {len(result.failed)} failed "
+        f"in {result.timings['total']:.1f} s; index: {out / 'index.html'}")
+    return result
+
+
+class _NoBar:
+    def update(self, n): pass
+    def close(self): pass
+    def write(self, s): print(s, file=sys.stderr)
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="reports", unit="nb", file=sys.stderr, dynamic_ncols=True)
+
+
+def _manifest(cfg: RoundConfig, out: Path, result: BatchResult, inputs, digest: str, executor: str,
+              jobs: int) -> dict[str, Any]:
+    from perfkit.manifest import package_versions
+
+    evaluation = {}
+    ev_manifest = out / "results" / "manifest.json"
+    if ev_manifest.is_file():
+        evaluation = json.loads(ev_manifest.read_text(encoding="utf-8"))
+        evaluation.pop("versions", None)
+    by_id = {j.id: j for j in result.jobs}
+    reports = []
+    for r in sorted(result.results, key=lambda r: r.id):
+        j = by_id[r.id]
+        reports.append({"id": r.id, "notebook": j.kind, "lang": j.lang, "unit": j.unit,
+                        "html": Path(j.html).relative_to(out.resolve()).as_posix(),
+                        "notebook_run": Path(j.ipynb).relative_to(out.resolve()).as_posix(),
+                        "status": r.status, "seconds": round(r.seconds, 3), "attempts": r.attempts,
+                        "worker": r.worker, "error": r.error})
+    return {
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "config": {"file": cfg.file, **json.loads(cfg.model_dump_json(exclude={"file"}))},
+        "round": cfg.round, "inputs": inputs, "inputs_digest": digest,
+        "executor": {"name": executor, "jobs": jobs, "pid": os.getpid()},
+        "summary": {"reports": len(reports), "ok": result.count("ok"), "skipped": result.count("skipped"),
+                    "failed": len(result.failed), "evaluated": result.prepared},
+        "failures": [r for r in reports if r["status"] == "failed"],
+        "reports": reports,
+        "evaluation": evaluation,
+        "versions": package_versions(),
+    }

@@ -1,0 +1,250 @@
+"""Where report jobs run: a local process pool (default) or a Dask cluster.
+
+Each worker process (or Dask worker thread) keeps one warm kernel for all the jobs it is
+given (:mod:`perfkit.report.engine`). A job is plain data (:class:`Job`) and its outcome is
+plain data (:class:`JobResult`), so both executors ship them the same way. A failing
+notebook never raises out of :func:`run_job`: its failing cell and error are returned.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Job", "JobResult", "run_job", "LocalExecutor", "DaskExecutor", "make_executor", "EXECUTORS"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run: notebook, parameters, outputs (absolute paths)."""
+
+    id: str
+    kind: str
+    notebook: str
+    params: dict[str, Any]
+    html: str
+    ipynb: str
+    lang: str
+    unit: str | None = None
+    timeout: float = 600
+    key: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class JobResult:
+    id: str
+    status: str  # ok | failed | skipped
+    seconds: float = 0.0
+    attempts: int = 0
+    error: dict[str, Any] | None = None
+    worker: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------- worker side
+_KERNELS: dict[int, Any] = {}
+_ENV: dict[str, str] = {}
+
+
+def init_worker(env: dict[str, str] | None = None, warm: bool = True) -> str:
+    """Set the worker's environment and start its warm kernel (run once per worker)."""
+    global _ENV
+    _ENV = dict(env or {})
+    os.environ.update(_ENV)
+    import papermill  # noqa: F401 - import cost paid once, not per job
+
+    import perfkit.report.engine  # noqa: F401 - registers the engine
+    import perfkit.report.html  # noqa: F401
+
+    if warm:
+        _kernel()
+    return f"{os.getpid()}"
+
+
+def _kernel():
+    from perfkit.report.engine import WarmKernel
+
+    tid = threading.get_ident()
+    wk = _KERNELS.get(tid)
+    if wk is None:
+        wk = WarmKernel(env=_ENV)
+        _KERNELS[tid] = wk
+        wk.start()
+    return wk
+
+
+def _cell_error(exc) -> dict[str, Any]:
+    src = str(getattr(exc, "source", "") or "")
+    first = next((ln for ln in src.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    return {"type": "cell", "cell_index": getattr(exc, "cell_index", None),
+            "exec_count": getattr(exc, "exec_count", None), "ename": getattr(exc, "ename", type(exc).__name__),
+            "evalue": str(getattr(exc, "evalue", exc))[:2000], "source": first[:200]}
+
+
+def run_job(job: Job) -> JobResult:
+    """Run one notebook on this worker's warm kernel and export its HTML."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from perfkit.report.engine import ENGINE_NAME, KernelStartError
+    from perfkit.report.html import write_html
+
+    t0 = time.perf_counter()
+    worker = f"{os.uname().nodename}:{os.getpid()}"
+    error: dict[str, Any] | None = None
+    attempts = 0
+    for attempt in (1, 2):
+        attempts = attempt
+        try:
+            wk = _KERNELS.get(threading.get_ident())
+            if wk is None:
+                wk = _kernel()
+            os.makedirs(os.path.dirname(job.ipynb), exist_ok=True)
+            nb = pm.execute_notebook(job.notebook, job.ipynb, parameters=job.params, engine_name=ENGINE_NAME,
+                                     warm_kernel=wk, notebook_timeout=job.timeout, progress_bar=False,
+                                     request_save_on_cell_execute=False, kernel_name="python3",
+                                     cwd=os.path.dirname(job.notebook))
+            write_html(nb, job.html, lang=job.lang, meta=job.meta)
+            return JobResult(job.id, "ok", time.perf_counter() - t0, attempts, None, worker)
+        except KernelStartError as exc:
+            _KERNELS.pop(threading.get_ident(), None)
+            error = {"type": "kernel_start", "ename": "KernelStartError", "evalue": str(exc)}
+            continue  # one retry with a new kernel
+        except PapermillExecutionError as exc:
+            error = _cell_error(exc)
+            if _timed_out(job):
+                error.update(type="timeout", ename="Timeout",
+                             evalue=f"the notebook ran longer than {job.timeout:g} s (in cell {error['cell_index']})")
+            break
+        except Exception as exc:  # noqa: BLE001 - a job must report, not raise
+            name = type(exc).__name__
+            error = {"type": "run", "ename": name, "evalue": str(exc)[:2000],
+                     "traceback": traceback.format_exc(limit=5)[-3000:]}
+            if name == "DeadKernelError":
+                _KERNELS.pop(threading.get_ident(), None)
+                continue  # the kernel died: one retry on a fresh kernel
+            break
+    return JobResult(job.id, "failed", time.perf_counter() - t0, attempts, error, worker)
+
+
+def _timed_out(job: Job) -> bool:
+    try:
+        import nbformat
+
+        nb = nbformat.read(job.ipynb, as_version=4)
+        return "timeout" in nb.metadata.get("perfkit", {})
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def shutdown_worker() -> None:
+    for wk in list(_KERNELS.values()):
+        wk.shutdown()
+    _KERNELS.clear()
+
+
+# ---------------------------------------------------------------------- executors
+class LocalExecutor:
+    """A pool of ``jobs`` worker processes (spawned), each with one warm kernel."""
+
+    name = "local"
+
+    def __init__(self, jobs: int = 1, *, env: dict[str, str] | None = None):
+        self.jobs = max(1, int(jobs))
+        self.env = dict(env or {})
+
+    def run(self, jobs: Iterable[Job], on_done: Callable[[JobResult], None] | None = None) -> Iterator[JobResult]:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        jobs = list(jobs)
+        if not jobs:
+            return
+        n = min(self.jobs, len(jobs))
+        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=init_worker,
+                                 initargs=(self.env,)) as pool:
+            futures = {pool.submit(run_job, j): j for j in _interleave(jobs)}
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker fails its job, not the batch
+                    res = JobResult(job.id, "failed", 0.0, 1, {"type": "worker", "ename": type(exc).__name__,
+                                                                "evalue": str(exc)})
+                yield res
+
+
+class DaskExecutor:
+    """Jobs on a Dask cluster: ``scheduler`` address, or a local cluster of ``jobs`` workers.
+
+    Workers must see the same files (notebooks, facts, output folder) at the same paths —
+    one machine, or a shared file system.
+    """
+
+    name = "dask"
+
+    def __init__(self, jobs: int = 1, *, scheduler: str | None = None, env: dict[str, str] | None = None):
+        self.jobs = max(1, int(jobs))
+        self.scheduler = scheduler
+        self.env = dict(env or {})
+
+    def run(self, jobs: Iterable[Job], on_done=None) -> Iterator[JobResult]:
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("the dask executor needs dask[distributed]: pip install 'perfkit[dask]'") from exc
+        jobs = list(jobs)
+        if not jobs:
+            return
+        cluster = None
+        if self.scheduler:
+            client = Client(self.scheduler)
+        else:
+            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+            client = Client(cluster)
+        try:
+            client.run(init_worker, self.env)
+            futures = {client.submit(run_job, j, key=f"report-{j.id}", pure=False, retries=0): j
+                       for j in _interleave(jobs)}
+            for fut in as_completed(list(futures)):
+                job = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001
+                    res = JobResult(job.id, "failed", 0.0, 1, {"type": "worker", "ename": type(exc).__name__,
+                                                                "evalue": str(exc)})
+                yield res
+        finally:
+            try:
+                client.run(shutdown_worker)
+            except Exception:  # noqa: BLE001
+                pass
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _interleave(jobs: list[Job]) -> list[Job]:
+    """Round-level notebooks first (they take longest), then the unit reports."""
+    return sorted(jobs, key=lambda j: 0 if j.unit is None else 1)
+
+
+EXECUTORS = {"local": LocalExecutor, "dask": DaskExecutor}
+
+
+def make_executor(name: str, jobs: int, *, scheduler: str | None = None, env: dict[str, str] | None = None):
+    if name == "local":
+        if scheduler:
+            raise ValueError("--scheduler is for --executor dask")
+        return LocalExecutor(jobs, env=env)
+    if name == "dask":
+        return DaskExecutor(jobs, scheduler=scheduler, env=env)
+    raise ValueError(f"unknown executor {name!r}: use local or dask")

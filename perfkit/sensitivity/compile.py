@@ -1,0 +1,365 @@
+"""Compile a scheme and its nominal evaluation into arrays the batched engine can use.
+
+The scheme is compiled once: leaf raw/treated matrices, the applicability mask of every
+node, the hierarchy as child lists with nominal weights, the functional-target rows, the
+survey microdata sorted by unit x respondent group, the adjustments, and the grade rules
+of every category. The nominal evaluation's scores are kept, so that a replicate only
+recomputes the stages its factors change (a leaf whose inputs did not change keeps the
+exact nominal score of :func:`perfkit.evaluate`).
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from perfkit.evaluation import Evaluation
+from perfkit.kernels.rules import RULES
+from perfkit.scheme.check import DEFAULT_SOURCE_RULE
+from perfkit.scheme.models import MethodSpec, Node
+from perfkit.survey import respondent_scores
+
+__all__ = ["CompiledScheme", "Leaf", "AggNode", "TargetRows", "SurveyData", "GradeTable", "compile_scheme"]
+
+_DIR = {"higher": 1, "lower": -1}
+
+
+@dataclass(frozen=True, eq=False)
+class Leaf:
+    """An indicator: how it is scored and to which units it applies.
+
+    ``kind`` is ``"normalise"`` (compared across units) or ``"rule"`` (scored against a
+    target); ``app`` is the applicability mask combined with the screening mask.
+    """
+
+    id: str
+    index: int
+    kind: str
+    spec: MethodSpec
+    direction: int
+    source: str
+    quantitative: bool
+    app: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class TargetRows:
+    """The functional targets of one ``source: targets`` node, one row per (unit, target).
+
+    ``default`` marks rows scored with the node's default rule (their parameters come
+    from the scheme, so a rule-parameter factor changes them), ``own_cap`` rows that carry
+    their own cap in the targets table.
+    """
+
+    node: str
+    default: MethodSpec
+    unit: np.ndarray
+    value: np.ndarray
+    target: np.ndarray
+    points: np.ndarray
+    method: tuple[str, ...]
+    params: tuple[dict[str, Any], ...]
+    direction: np.ndarray
+    uses_default: np.ndarray
+    own_cap: np.ndarray
+    share: np.ndarray  # nominal shares (NaN already turned into 0)
+    app: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class AggNode:
+    """An aggregate node with its children (bottom-up order in :class:`CompiledScheme`)."""
+
+    id: str
+    children: tuple[str, ...]
+    weights: np.ndarray  # nominal relative weights (points or weight)
+    weights_spec: MethodSpec | None
+    aggregate: MethodSpec
+    app: np.ndarray
+    depth: int
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyData:
+    """Survey respondents with a score, sorted by cell (unit x respondent group)."""
+
+    score: np.ndarray
+    weight: np.ndarray
+    cell: np.ndarray
+    rows: np.ndarray  # positions in the validated survey table
+    starts: np.ndarray  # first respondent of each cell (n_cells,)
+    sizes: np.ndarray  # respondents per cell (n_cells,)
+    n_units: int
+    n_groups: int
+    group_weights: np.ndarray
+    min_responses: int
+    leaves: tuple[str, ...]
+
+    @property
+    def counts(self) -> np.ndarray:
+        return self.sizes.reshape(self.n_units, self.n_groups).astype(float)
+
+
+@dataclass(frozen=True, eq=False)
+class GradeTable:
+    """One grading table (``default`` or a category's own), with the units graded by it."""
+
+    name: str
+    ids: tuple[str, ...]
+    codes: np.ndarray  # grade index -> position in CompiledScheme.grade_names
+    min_scores: tuple[float | None, ...]
+    max_shares: tuple[float | None, ...]
+    categories: tuple[tuple[str, np.ndarray], ...]  # (category, unit positions)
+    best_allowed: np.ndarray  # (n_units,) best grade index the vetoes allow
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledScheme:
+    """A scheme and its nominal evaluation as arrays (see the module docstring)."""
+
+    evaluation: Evaluation
+    units: tuple[str, ...]
+    categories: np.ndarray
+    paradigm: str
+    scale: float
+    kept: np.ndarray
+    leaves: tuple[Leaf, ...]
+    raw: np.ndarray  # (n_units, n_leaves) before treatment
+    treated: np.ndarray  # after treatment
+    text: np.ndarray  # object, qualitative grades
+    leaf_targets: np.ndarray  # per-unit targets from the values table
+    targets: tuple[TargetRows, ...]
+    nodes: tuple[AggNode, ...]  # bottom-up
+    survey: SurveyData | None
+    bonus: np.ndarray
+    penalty: np.ndarray
+    grade_names: tuple[str, ...]
+    grade_tables: tuple[GradeTable, ...]
+    rounding: str
+    ties: str
+    nominal_scores: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def scheme(self):
+        return self.evaluation.scheme
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    @property
+    def root(self) -> str:
+        return self.scheme.root.id
+
+    def leaf(self, leaf_id: str) -> Leaf:
+        return self._leaf_map[leaf_id]
+
+    def node(self, node_id: str) -> AggNode:
+        return self._node_map[node_id]
+
+    @property
+    def _leaf_map(self) -> dict[str, Leaf]:
+        return {lf.id: lf for lf in self.leaves}
+
+    @property
+    def _node_map(self) -> dict[str, AggNode]:
+        return {n.id: n for n in self.nodes}
+
+    @property
+    def has_grades(self) -> bool:
+        return bool(self.grade_tables)
+
+
+def child_weights(scheme, node: Node) -> np.ndarray:
+    """Nominal relative weights of ``node``'s children, as the engine uses them."""
+    if scheme.paradigm == "points":
+        return np.array([c.points for c in node.children], dtype=float)
+    return np.array([1.0 if c.weight is None else c.weight for c in node.children], dtype=float)
+
+
+def kwonly(func) -> set[str]:
+    return {n for n, p in inspect.signature(func).parameters.items()
+            if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+
+
+def needs_target(func) -> bool:
+    p = inspect.signature(func).parameters.get("target")
+    return p is not None and p.default is inspect.Parameter.empty
+
+
+def _applicable(scheme, categories: np.ndarray) -> dict[str, np.ndarray]:
+    out = {}
+    for nid, path in scheme.paths.items():
+        ok = np.ones(len(categories), dtype=bool)
+        for pid in path:
+            node = scheme.nodes[pid]
+            if node.categories is not None:
+                ok &= np.isin(categories, list(node.categories))
+            if node.source == "special":
+                sa = next(s for s in scheme.model.special if s.id == node.assessment)
+                if sa.covers is not None:
+                    ok &= np.isin(categories, list(sa.covers))
+        out[nid] = ok
+    return out
+
+
+def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
+    """Compile ``evaluation``'s scheme and data into arrays (done once per analysis)."""
+    if not isinstance(evaluation, Evaluation):
+        raise TypeError(f"expected a perfkit Evaluation (perfkit.evaluate(scheme, data)), "
+                        f"got {type(evaluation).__name__}")
+    ev = evaluation
+    s = ev.scheme
+    units = tuple(ev.results.index)
+    categories = ev.results["category"].to_numpy(dtype=object)
+    kept = ev.cache.get("kept", np.ones(len(units), dtype=bool))
+    app = _applicable(s, categories)
+    leaves = []
+    for j, (nid, node) in enumerate(s.leaves.items()):
+        spec = node.rule or node.normalise or (DEFAULT_SOURCE_RULE if node.source in ("survey", "special") else None)
+        if spec is None:
+            spec = MethodSpec(method="minmax")
+        kind = "rule" if (node.rule is not None or spec is DEFAULT_SOURCE_RULE) else "normalise"
+        leaves.append(Leaf(id=nid, index=j, kind=kind, spec=spec, direction=_DIR[node.direction],
+                           source=node.source, quantitative=node.source == "values" and node.kind == "quantitative",
+                           app=app[nid] & kept))
+    leaf_ids = [lf.id for lf in leaves]
+    raw = ev.raw[leaf_ids].to_numpy(dtype=float)
+    treated = ev.treated[leaf_ids].to_numpy(dtype=float)
+    text = ev.cache["text"][leaf_ids].to_numpy(dtype=object) if "text" in ev.cache else np.full(raw.shape, None)
+    leaf_targets = ev.cache["targets"][leaf_ids].to_numpy(dtype=float) if "targets" in ev.cache \
+        else np.full(raw.shape, np.nan)
+
+    nodes = []
+    for path, node in reversed(list(s.root.walk())):
+        if not node.children:
+            continue
+        nodes.append(AggNode(id=node.id, children=tuple(c.id for c in node.children),
+                             weights=child_weights(s, node), weights_spec=node.weights,
+                             aggregate=node.aggregate or MethodSpec(method="arithmetic"),
+                             app=app[node.id] & kept, depth=len(path) - 1))
+
+    targets = tuple(_compile_targets(ev, nid, node, units, app[nid] & kept) for nid, node in s.target_nodes.items())
+    survey = _compile_survey(ev, units)
+    res = ev.results
+    nominal = {c: ev.scores[c].to_numpy(dtype=float) for c in ev.scores.columns}
+    nominal.update({c: ev.nodes[c].to_numpy(dtype=float) for c in ev.nodes.columns})
+    names, tables, rounding, ties = _compile_grading(s, res, categories)
+    return CompiledScheme(
+        evaluation=ev, units=units, categories=categories, paradigm=s.paradigm,
+        scale=(s.root.points or 100.0) / 100.0 if s.paradigm == "points" else 1.0,
+        kept=np.asarray(kept, dtype=bool), leaves=tuple(leaves), raw=raw, treated=treated, text=text,
+        leaf_targets=leaf_targets, targets=targets, nodes=tuple(nodes), survey=survey,
+        bonus=res["bonus"].to_numpy(dtype=float), penalty=res["penalty"].to_numpy(dtype=float),
+        grade_names=names, grade_tables=tables, rounding=rounding, ties=ties, nominal_scores=nominal,
+    )
+
+
+def target_row_func(method: str, direction: int):
+    """The rule function the engine uses for a functional-target row."""
+    if method == "completion" and direction == -1:
+        return RULES.get("completion_lower").func
+    return RULES.get(method).func
+
+
+def _compile_targets(ev: Evaluation, nid: str, node: Node, units: tuple[str, ...], app: np.ndarray) -> TargetRows:
+    tdf = ev.data.targets
+    rows = tdf[tdf["node"] == nid] if len(tdf) else tdf
+    default = node.rule or MethodSpec(method="completion", cap=1.0)
+    vals = ev.data.values
+    vmap = {(u, i): v for u, i, v in zip(vals["unit_id"], vals["indicator_id"], vals["value"])} if len(vals) else {}
+    pos = {u: i for i, u in enumerate(units)}
+    out: dict[str, list] = {k: [] for k in ("unit", "value", "target", "points", "method", "params", "direction",
+                                           "uses_default", "own_cap", "share")}
+    for r in rows.itertuples(index=False):
+        i = pos.get(r.unit_id)
+        if i is None or not app[i]:
+            continue
+        method = r.rule if isinstance(r.rule, str) and r.rule else default.method
+        params = dict(default.params) if method == default.method else {}
+        own_cap = isinstance(r.cap, float) and not np.isnan(r.cap)
+        if own_cap:
+            params["cap"] = r.cap
+        direction = _DIR.get(r.direction or "higher", 1)
+        func = RULES.get(method).func
+        if needs_target(func) and "target" not in params:
+            params["target"] = r.target
+        if "direction" in kwonly(func) and "direction" not in params:
+            params["direction"] = direction
+        value = vmap.get((r.unit_id, r.indicator_id), np.nan)
+        share = float(np.asarray(target_row_func(method, direction)(np.array([value], dtype=float), **params))[0])
+        out["unit"].append(i)
+        out["value"].append(float(value))
+        out["target"].append(float(r.target))
+        out["points"].append(float(r.points))
+        out["method"].append(method)
+        out["params"].append(params)
+        out["direction"].append(direction)
+        out["uses_default"].append(method == default.method)
+        out["own_cap"].append(own_cap)
+        out["share"].append(0.0 if np.isnan(share) else share)
+    return TargetRows(node=nid, default=default, unit=np.array(out["unit"], dtype=int),
+                      value=np.array(out["value"], dtype=float), target=np.array(out["target"], dtype=float),
+                      points=np.array(out["points"], dtype=float), method=tuple(out["method"]),
+                      params=tuple(out["params"]), direction=np.array(out["direction"], dtype=int),
+                      uses_default=np.array(out["uses_default"], dtype=bool),
+                      own_cap=np.array(out["own_cap"], dtype=bool), share=np.array(out["share"], dtype=float),
+                      app=app)
+
+
+def _compile_survey(ev: Evaluation, units: tuple[str, ...]) -> SurveyData | None:
+    spec = ev.scheme.model.survey
+    leaves = tuple(k for k, n in ev.scheme.leaves.items() if n.source == "survey")
+    survey = ev.data.survey
+    if spec is None or not leaves or survey is None or survey.empty:
+        return None
+    gnames = list(spec.groups)
+    uc = pd.Categorical(survey["unit_id"], categories=list(units)).codes
+    gc = pd.Categorical(survey["respondent_group"], categories=gnames).codes
+    sc = respondent_scores(survey[list(spec.items)].to_numpy(dtype=float), scale=spec.scale)
+    wt = survey["weight"].to_numpy(dtype=float) if "weight" in survey else np.ones(len(survey))
+    keep = (uc >= 0) & (gc >= 0) & ~np.isnan(sc)
+    pos = np.flatnonzero(keep)
+    cell = uc[keep].astype(np.int64) * len(gnames) + gc[keep]
+    order = np.argsort(cell, kind="stable")
+    n_cells = len(units) * len(gnames)
+    sizes = np.bincount(cell, minlength=n_cells)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return SurveyData(score=sc[keep][order], weight=wt[keep][order], cell=cell[order], rows=pos[order],
+                      starts=starts, sizes=sizes, n_units=len(units), n_groups=len(gnames),
+                      group_weights=np.array([spec.groups[g] for g in gnames], dtype=float),
+                      min_responses=spec.min_responses, leaves=leaves)
+
+
+def _compile_grading(s, res: pd.DataFrame, categories: np.ndarray):
+    g = s.model.grading
+    if g is None:
+        return (), (), "floor", "strict"
+    names: list[str] = []
+    for rules in (g.default, *g.by_category.values()):
+        for r in rules:
+            if r.id not in names:
+                names.append(r.id)
+    veto_cfg = s.model.adjustments.veto
+    tables = []
+    for name, rules in (("default", g.default), *g.by_category.items()):
+        ids = tuple(r.id for r in rules)
+        cats = []
+        for cat in pd.unique(categories):
+            if g.for_category(cat) is rules:
+                cats.append((cat, np.flatnonzero(categories == cat)))
+        if not cats:
+            continue
+        allowed = np.zeros(len(categories), dtype=int)
+        for j, items in enumerate(res["vetoes"]):
+            for it in items:
+                v = veto_cfg[it]
+                allowed[j] = max(allowed[j], len(ids) - 1 if v.effect == "fail" else ids.index(v.grade))
+        tables.append(GradeTable(name=name, ids=ids, codes=np.array([names.index(i) for i in ids], dtype=np.int8),
+                                 min_scores=tuple(r.min_score for r in rules),
+                                 max_shares=tuple(r.max_share for r in rules),
+                                 categories=tuple(cats), best_allowed=allowed))
+    return tuple(names), tuple(tables), g.quota_rounding, g.ties
