@@ -174,6 +174,9 @@ class Evaluation:
             else:
                 row.update(gap=(100.0 - score) if not np.isnan(score) else np.nan)
             row["reason"] = reason or _reason(method, row, node)
+            imputed = self.treatment.get("imputed")
+            if imputed is not None and nid in imputed.columns and bool(imputed.loc[unit, nid]):
+                row["reason"] += " (value imputed)"
             rows.append(row)
         det = self.targets_detail
         if len(det):

@@ -178,8 +178,8 @@ def make_latent():
         u[c][i] = 1.2
     # planted: two borderline units with opposite profiles
     for y in YEARS:
-        a[y][IDX["gov_commerce"]] = 0.75
-        a[y][IDX["gov_civil"]] = 0.75
+        a[y][IDX["gov_commerce"]] = 1.3
+        a[y][IDX["gov_civil"]] = 1.7
     u["functional"][IDX["gov_commerce"]], u["satisfaction"][IDX["gov_commerce"]] = -1.6, 2.2
     u["common"][IDX["gov_commerce"]], u["special"][IDX["gov_commerce"]] = -0.3, -0.5
     u["functional"][IDX["gov_civil"]], u["satisfaction"][IDX["gov_civil"]] = 1.9, -1.8
@@ -356,14 +356,14 @@ def targets_for_year(plan, year: int, f_func: np.ndarray, r: np.random.Generator
                 target = base
             else:
                 target = _round_like(base * (1 + g / 4) ** (year - 2022), base)
-            ratio = 0.925 + 0.045 * f_func[i] + r.normal(0, 0.035)
+            ratio = 0.95 + 0.035 * f_func[i] + r.normal(0, 0.03)
             if r.random() < 0.04:
                 ratio *= r.uniform(0.55, 0.85)
             ratio = float(np.clip(ratio, 0.45, 1.35))
             if u == TRACKING_BEHIND and year == 2025 and direction == "higher" and kind == "flow":
                 ratio = min(ratio, 0.86)
             if rule == "binary":
-                achieved = 1.0 if ratio >= 0.9 else 0.0
+                achieved = 1.0 if ratio >= 0.85 else 0.0
             elif direction == "lower":
                 achieved = _round_like(target / ratio, base)
             else:
@@ -455,7 +455,7 @@ def survey_for_year(year: int, f: np.ndarray, r: np.random.Generator) -> pd.Data
     items = [i for i, _, _ in D.SURVEY_ITEMS]
     seq = 0
     for i, u in enumerate(UNIT_IDS):
-        base = 3.72 + 0.33 * f[i]
+        base = 3.85 + 0.3 * f[i]
         for g, _, _, _, mean_n in D.SURVEY_GROUPS:
             n = int(r.poisson(mean_n * (0.6 if CAT[i] == "party" and g in ("businesses", "service_users") else 1.0)))
             n = max(n, 16)

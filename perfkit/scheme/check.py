@@ -197,16 +197,11 @@ def _check_leaf(model: SchemeModel, node: Node, path: str, f: str, NORMALISE, RU
 
 
 def _check_weights_spec(spec: MethodSpec, where: list[str]) -> None:
-    try:
-        from perfkit.weighting import WEIGHTS
-    except ImportError:  # pragma: no cover - weighting is part of the package
-        return
-    if spec.method in ("combined", "combine"):
-        return
-    try:
-        WEIGHTS.get(spec.method)
-    except UnknownNameError as exc:
-        raise SchemeError(exc.message, where=[where[0], where[1] + ".method"], hint=exc.hint) from None
+    """Method name, parameter names and values of a ``weights:`` spec, checked now so that
+    a typo is caught when the scheme is built, not when the node is aggregated."""
+    from perfkit.weighting import check_weights_spec
+
+    check_weights_spec(spec.model_dump(), where=where)
 
 
 def _check_grading(model: SchemeModel, f: str, cats: list[str]) -> None:

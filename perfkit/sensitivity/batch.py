@@ -488,7 +488,6 @@ def aggregate(spec: MethodSpec, X: np.ndarray, W: np.ndarray, app: np.ndarray) -
                 out = np.where(m > 0, m + penalty * s2 / np.where(m > 0, m, 1.0), m)
         else:
             func = AGGREGATE.get(spec.method).func
-            Wk = W[:, None, :] if W.shape[0] > 1 and X.shape[0] == 1 else W
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 if method == "topsis":
@@ -496,7 +495,7 @@ def aggregate(spec: MethodSpec, X: np.ndarray, W: np.ndarray, app: np.ndarray) -
                     out = np.full((sub.shape[0], X.shape[1]), np.nan)
                     out[:, app] = sub
                 else:
-                    out = np.asarray(func(Xa, weights=Wk[:, 0, :] if Wk.ndim == 3 else Wk, **params), dtype=float)
+                    out = np.asarray(func(Xa, weights=W, **params), dtype=float)
     return np.where(app, out, np.nan)
 
 
@@ -633,4 +632,4 @@ def sample_uniform(n: int, d: int, rng: np.random.Generator, sampling: str) -> n
     from scipy.stats import qmc
 
     m = max(0, math.ceil(math.log2(max(n, 1))))
-    return qmc.Sobol(d=d, scramble=True, seed=rng).random_base2(m)[:n]
+    return qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(m)[:n]

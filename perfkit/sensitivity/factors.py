@@ -174,8 +174,10 @@ def _parents(cs, level: int | None, nodes: Sequence[str] | None, who: str) -> li
         if level not in depths:
             raise FactorError(f"{who}: the scheme has no weights at level {level!r}",
                               hint=f"levels with weights: {', '.join(map(str, depths))} (1 = the root's children)")
-        out = [n for n in cs.nodes if n.depth + 1 == level]
+        out = [n for n in cs.nodes if n.depth + 1 == level and len(n.children) > 1]
         out.sort(key=lambda n: list(cs.scheme.nodes).index(n.id))
+        if not out:
+            raise FactorError(f"{who}: every node at level {level} has a single child; no weight can vary")
     for n in out:
         if n.weights_spec is not None:
             raise FactorError(f"{who}: node {n.id!r} derives its weights from data ({n.weights_spec.method}); "
