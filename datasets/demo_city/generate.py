@@ -178,8 +178,8 @@ def make_latent():
         u[c][i] = 1.2
     # planted: two borderline units with opposite profiles
     for y in YEARS:
-        a[y][IDX["gov_commerce"]] = 1.3
-        a[y][IDX["gov_civil"]] = 1.7
+        a[y][IDX["gov_commerce"]] = 0.5
+        a[y][IDX["gov_civil"]] = 1.0
     u["functional"][IDX["gov_commerce"]], u["satisfaction"][IDX["gov_commerce"]] = -1.6, 2.2
     u["common"][IDX["gov_commerce"]], u["special"][IDX["gov_commerce"]] = -0.3, -0.5
     u["functional"][IDX["gov_civil"]], u["satisfaction"][IDX["gov_civil"]] = 1.9, -1.8
@@ -357,8 +357,9 @@ def targets_for_year(plan, year: int, f_func: np.ndarray, r: np.random.Generator
             else:
                 target = _round_like(base * (1 + g / 4) ** (year - 2022), base)
             ratio = 0.95 + 0.035 * f_func[i] + r.normal(0, 0.03)
-            if r.random() < 0.04:
-                ratio *= r.uniform(0.55, 0.85)
+            shortfall, cut = r.random() < 0.04, r.uniform(0.55, 0.85)  # always drawn: stable streams
+            if shortfall and u not in (ROBUST_UNIT, *BORDERLINE):
+                ratio *= cut
             ratio = float(np.clip(ratio, 0.45, 1.35))
             if u == TRACKING_BEHIND and year == 2025 and direction == "higher" and kind == "flow":
                 ratio = min(ratio, 0.86)
@@ -392,7 +393,7 @@ def common_values(year: int, f: np.ndarray, a: np.ndarray, r: np.random.Generato
     s = 0.8 * f + r.normal(0, 0.6, N)
     out["rule_of_law"] = {u: grade(s[i], (-0.3, -1.2, -2.0)) for i, u in enumerate(UNIT_IDS)}
     # planted: declared 'higher', but good units have LOW correction rates
-    rate = np.clip(7.0 - 2.6 * f + r.normal(0, 1.0, N), 0.0, 25.0)
+    rate = np.clip(7.0 - 1.8 * (a + f) + r.normal(0, 0.7, N), 0.0, 25.0)
     out["reconsideration"] = {u: fmt(round(rate[i], 1), 1) for i, u in enumerate(UNIT_IDS)}
     op = np.clip(86 + 4.5 * f + r.normal(0, 3, N), 50, 99.5)
     out["openness"] = {u: fmt(round(op[i], 1), 1) for i, u in enumerate(UNIT_IDS)}
@@ -417,7 +418,7 @@ def common_values(year: int, f: np.ndarray, a: np.ndarray, r: np.random.Generato
                     else 0.15 if CAT[i] == "government" else 0.1 for i, u in enumerate(UNIT_IDS)])
     acc = r.poisson(lam)
     if year == 2025:
-        acc[IDX["dist_linjiang"]] = 4  # the major accident behind its veto
+        acc[IDX["dist_south"]] = 4  # the major accident behind its veto
     out["safety_accidents"] = {u: str(int(acc[i])) for i, u in enumerate(UNIT_IDS)}
     # keep only applicable units
     for k, d in D.COMMON.items():
@@ -535,7 +536,7 @@ def adjustments_for_year(year: int, a: np.ndarray, r: np.random.Generator) -> pd
         rows.append({"round": "2025", "unit_id": "gov_stats", "kind": "penalty", "item": "late_data",
                      "points": fmt(p, 2), "reason": zh + "(2024年度数据迟报)", "reason_en": en + " (2024 round)"})
     vetoes = {2023: ("inst_supply", "discipline"), 2024: ("gov_water", "task_failure"),
-              2025: ("dist_linjiang", "major_accident")}
+              2025: ("dist_south", "major_accident")}
     if year in vetoes:
         u, k = vetoes[year]
         zh, en, _, _ = D.VETO_ITEMS[k]

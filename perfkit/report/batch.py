@@ -85,35 +85,34 @@ def code_digest() -> str:
 
 
 def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str]]]:
-    inputs = [{"path": str(cfg.scheme), "sha256": _file_sha(cfg.scheme)}]
+    inputs = []
     seen = set()
     for r in cfg.rounds:
+        sp = cfg.scheme_path(r)
+        if sp not in seen:
+            seen.add(sp)
+            inputs.append({"path": str(sp), "sha256": _file_sha(sp)})
         p = cfg.data_path(r)
         files = [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
         for q in files:
             if q not in seen:
                 seen.add(q)
                 inputs.append({"path": str(q), "sha256": _file_sha(q)})
-    digest = _sha(code, json.dumps(cfg.rounds), cfg.data, *(i["sha256"] for i in inputs))
+    digest = _sha(code, json.dumps(cfg.rounds), cfg.data, cfg.scheme, *(f"{i['path']}:{i['sha256']}" for i in inputs))
     return digest, inputs
 
 
 # ---------------------------------------------------------------------- preparing
-def _prepare(cfg: RoundConfig, out: Path, *, force: bool, log: Callable[[str], None], code: str):
-    """Evaluate once and save facts + workbook (or reuse them when the inputs are unchanged)."""
+def _prepare(cfg: RoundConfig, out: Path, *, log: Callable[[str], None]):
+    """Validate and evaluate every round once; save the facts and the results workbook."""
     import perfkit
     from perfkit.export import write_evaluation
     from perfkit.report.facts import build_facts, open_facts
 
     facts_dir = out / RUN_DIR / "facts"
-    digest, inputs = _inputs_digest(cfg, code)
-    stamp = facts_dir / "inputs.sha256"
-    if not force and stamp.is_file() and stamp.read_text().strip() == digest and (out / "results" / "manifest.json").is_file():
-        log(f"round {cfg.round}: inputs unchanged, reusing the evaluation in {facts_dir}")
-        return open_facts(facts_dir), digest, inputs, False
-    scheme = perfkit.load_scheme(cfg.scheme)
     evs = {}
     for r in cfg.rounds:
+        scheme = perfkit.load_scheme(cfg.scheme_path(r))
         data = perfkit.load_round(cfg.data_path(r), round=r)
         report = perfkit.validate_round(scheme, data)
         tag = "round" if r == cfg.round else "previous round"
@@ -125,14 +124,24 @@ def _prepare(cfg: RoundConfig, out: Path, *, force: bool, log: Callable[[str], N
             raise DataError(f"round {r} has {len(report.errors)} data error(s)", where=[str(cfg.data_path(r))],
                             hint="fix them (see `perfkit validate`) and run again")
         evs[r] = perfkit.evaluate(scheme, data)
-    facts = build_facts(evs, round=cfg.round)
-    facts.save(facts_dir)
+    build_facts(evs, round=cfg.round).save(facts_dir)
     write_evaluation(evs[cfg.round], out / "results",
                      manifest_extra={"command": " ".join(sys.argv), "config": cfg.file})
-    stamp.write_text(digest)
-    from perfkit.report.facts import open_facts as _reopen
+    return open_facts(facts_dir)
 
-    return _reopen(facts_dir), digest, inputs, True
+
+def _check_units(cfg: RoundConfig) -> None:
+    """Unknown unit ids in the config are an error before anything runs."""
+    if cfg.units == "all":
+        return
+    import perfkit
+
+    have = [str(u).strip() for u in perfkit.load_round(cfg.data_path(cfg.round), round=cfg.round).units["unit_id"]]
+    unknown = [u for u in cfg.units if u not in have]
+    if unknown:
+        raise ConfigError(f"unknown unit {unknown[0]!r}{did_you_mean(unknown[0], have)}"
+                          + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""),
+                          where=[cfg.file or "<config>", "units"], hint="use unit ids of the round's units table")
 
 
 # ---------------------------------------------------------------------- planning
@@ -149,7 +158,7 @@ def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest
 
     jobs = []
     facts_dir = str((out / RUN_DIR / "facts").resolve())
-    base = {"scheme": str(cfg.scheme), "data": cfg.data, "round": cfg.round, "previous": list(cfg.previous),
+    base = {"scheme": cfg.scheme, "data": cfg.data, "round": cfg.round, "previous": list(cfg.previous),
             "out": str(out.resolve()), "facts": facts_dir}
     for name in cfg.notebooks:
         nb = cfg.notebook_path(name).resolve()
@@ -199,47 +208,62 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     code = code_digest()
-    facts, digest, inputs, prepared = _prepare(cfg, out, force=force, log=log, code=code)
-    t_prep = time.perf_counter()
-
-    units = facts.units if cfg.units == "all" else list(cfg.units)
-    unknown = [u for u in units if u not in facts.results.index]
-    if unknown:
-        raise ConfigError(f"unknown unit {unknown[0]!r}{did_you_mean(unknown[0], facts.units)}"
-                          + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""),
-                          where=[cfg.file or "<config>", "units"], hint="use unit ids of the round's units table")
-    planned = plan_jobs(cfg, out, facts, units, digest, code)
-    write_json(out / RUN_DIR / "facts" / "reports.json", _report_list(planned, out))
-
-    stamps_path = out / RUN_DIR / "stamps.json"
-    stamps = json.loads(stamps_path.read_text()) if stamps_path.is_file() else {}
-    todo, results = [], []
-    for j in planned:
-        if not force and stamps.get(j.id) == j.key and Path(j.html).is_file():
-            results.append(JobResult(j.id, "skipped"))
-        else:
-            todo.append(j)
-    log(f"{len(planned)} report(s): {len(todo)} to run, {len(results)} unchanged (skipped); "
-        f"executor {executor}, jobs {jobs}")
-
+    digest, inputs = _inputs_digest(cfg, code)
+    facts_dir = out / RUN_DIR / "facts"
+    stamp = facts_dir / "inputs.sha256"
+    reuse = (not force and stamp.is_file() and stamp.read_text().strip() == digest
+             and (out / "results" / "manifest.json").is_file())
     env = {"PERFKIT_FONT_DIR": str(cfg.font_dir)} if cfg.font_dir else {}
-    ex = make_executor(executor, jobs, scheduler=scheduler, env=env)
-    bar = _progress(len(todo), progress)
-    for res in ex.run(todo):
-        results.append(res)
-        if res.status == "ok":
-            stamps[res.id] = next(j.key for j in todo if j.id == res.id)
+    with make_executor(executor, jobs, scheduler=scheduler, env=env) as ex:
+        if reuse:
+            from perfkit.report.facts import open_facts
+
+            log(f"round {cfg.round}: inputs unchanged, reusing the evaluation in {facts_dir}")
+            facts = open_facts(facts_dir)
         else:
-            stamps.pop(res.id, None)
-            err = res.error or {}
-            bar.write(f"FAILED {res.id}: cell {err.get('cell_index', '?')}: {err.get('ename')}: "
-                      f"{str(err.get('evalue', ''))[:200]}")
-        bar.update(1)
-    bar.close()
+            _check_units(cfg)
+            ex.start()  # workers warm their kernels while the round is evaluated here
+            stamp.unlink(missing_ok=True)
+            facts = _prepare(cfg, out, log=log)
+            stamp.write_text(digest)
+        t_prep = time.perf_counter()
+
+        units = facts.units if cfg.units == "all" else list(cfg.units)
+        unknown = [u for u in units if u not in facts.results.index]
+        if unknown:
+            raise ConfigError(f"unknown unit {unknown[0]!r}{did_you_mean(unknown[0], facts.units)}"
+                              + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""),
+                              where=[cfg.file or "<config>", "units"], hint="use unit ids of the round's units table")
+        planned = plan_jobs(cfg, out, facts, units, digest, code)
+        write_json(facts_dir / "reports.json", _report_list(planned, out))
+
+        stamps_path = out / RUN_DIR / "stamps.json"
+        stamps = json.loads(stamps_path.read_text()) if stamps_path.is_file() else {}
+        todo, results = [], []
+        for j in planned:
+            if not force and stamps.get(j.id) == j.key and Path(j.html).is_file():
+                results.append(JobResult(j.id, "skipped"))
+            else:
+                todo.append(j)
+        log(f"{len(planned)} report(s): {len(todo)} to run, {len(results)} unchanged (skipped); "
+            f"executor {executor}, jobs {jobs}")
+        keys = {j.id: j.key for j in todo}
+        bar = _progress(len(todo), progress)
+        for res in ex.run(todo):
+            results.append(res)
+            if res.status == "ok":
+                stamps[res.id] = keys[res.id]
+            else:
+                stamps.pop(res.id, None)
+                err = res.error or {}
+                bar.write(f"FAILED {res.id}: cell {err.get('cell_index', '?')}: {err.get('ename')}: "
+                          f"{str(err.get('evalue', ''))[:200]}")
+            bar.update(1)
+        bar.close()
     t_run = time.perf_counter()
     write_json(stamps_path, stamps)
 
-    result = BatchResult(out=out, results=results, jobs=planned, prepared=prepared)
+    result = BatchResult(out=out, results=results, jobs=planned, prepared=not reuse)
     result.timings = {"prepare": round(t_prep - t_start, 3), "reports": round(t_run - t_prep, 3)}
     manifest = _manifest(cfg, out, result, inputs, digest, executor, jobs)
     write_index(out, facts, manifest)

@@ -2,7 +2,7 @@
 
 A small YAML file; paths in it are relative to the file itself::
 
-    scheme: ../../datasets/demo_city/scheme.yaml
+    scheme: ../../datasets/demo_city/schemes/{round}.yaml   # one scheme, or one per round
     data: ../../datasets/demo_city/rounds/{round}   # or one folder/workbook with a round column
     round: 2025
     previous: [2022, 2023, 2024]    # for trends and movers (oldest first)
@@ -46,7 +46,7 @@ class RoundConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    scheme: Path
+    scheme: str
     data: str
     round: str
     previous: tuple[str, ...] = ()
@@ -117,6 +117,11 @@ class RoundConfig(BaseModel):
         """Previous rounds, then the round (oldest first)."""
         return [*self.previous, self.round]
 
+    def scheme_path(self, rnd: str | None = None) -> Path:
+        """The scheme of round ``rnd`` (``{round}`` in the path is filled in; default: the round)."""
+        rnd = self.round if rnd is None else rnd
+        return Path(self.scheme.format(round=rnd)) if "{round}" in self.scheme else Path(self.scheme)
+
     def data_path(self, rnd: str) -> Path:
         return Path(self.data.format(round=rnd)) if "{round}" in self.data else Path(self.data)
 
@@ -166,18 +171,18 @@ def config_from_dict(raw: dict[str, Any], *, base: str | Path = ".", file: str =
         msg = err["msg"].removeprefix("Value error, ")
         raise ConfigError(msg, where=[file, loc]) from None
     resolve = (lambda p: p if p is None or Path(p).is_absolute() else (base / p).resolve())
-    data = cfg.data if Path(cfg.data).is_absolute() else str((base / cfg.data).resolve())
-    cfg = cfg.model_copy(update={"scheme": resolve(cfg.scheme), "data": data, "font_dir": resolve(cfg.font_dir),
+    text = (lambda p: p if Path(p).is_absolute() else str((base / p).resolve()))
+    cfg = cfg.model_copy(update={"scheme": text(cfg.scheme), "data": text(cfg.data), "font_dir": resolve(cfg.font_dir),
                                  "notebook_dir": resolve(cfg.notebook_dir)})
     _check_paths(cfg, file)
     return cfg
 
 
 def _check_paths(cfg: RoundConfig, file: str) -> None:
-    if not cfg.scheme.is_file():
-        raise ConfigError(f"scheme file not found: {cfg.scheme}", where=[file, "scheme"],
-                          hint="paths are relative to the config file")
     for r in cfg.rounds:
+        if not cfg.scheme_path(r).is_file():
+            raise ConfigError(f"scheme file not found for round {r}: {cfg.scheme_path(r)}", where=[file, "scheme"],
+                              hint="paths are relative to the config file; use {round} for one scheme per round")
         p = cfg.data_path(r)
         if not p.exists():
             raise ConfigError(f"round data not found for round {r}: {p}", where=[file, "data"],

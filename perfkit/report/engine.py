@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from typing import Any
@@ -103,7 +105,10 @@ class WarmKernel:
     def _start_once(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
 
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # local IPC sockets rather than TCP ports: nothing listens on the network
+        self._ipc = tempfile.mkdtemp(prefix="perfkit-kernel-")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                     ip=os.path.join(self._ipc, "k"))
         env = {**os.environ, **self.env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         # no history database: nothing to write per cell, and no clash when the count restarts
         run_sync(self.km.start_kernel)(env=env, cwd=os.getcwd(),
@@ -129,6 +134,9 @@ class WarmKernel:
                 pass
         self.km = None
         self.kc = None
+        if getattr(self, "_ipc", None):
+            shutil.rmtree(self._ipc, ignore_errors=True)
+            self._ipc = None
 
     def restart(self) -> None:
         self.shutdown()

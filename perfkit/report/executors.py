@@ -63,6 +63,9 @@ def init_worker(env: dict[str, str] | None = None, warm: bool = True) -> str:
     import perfkit.report.engine  # noqa: F401 - registers the engine
     import perfkit.report.html  # noqa: F401
 
+    import atexit
+
+    atexit.register(shutdown_worker)
     if warm:
         _kernel()
     return f"{os.getpid()}"
@@ -152,40 +155,68 @@ def shutdown_worker() -> None:
 
 # ---------------------------------------------------------------------- executors
 class LocalExecutor:
-    """A pool of ``jobs`` worker processes (spawned), each with one warm kernel."""
+    """A pool of ``jobs`` worker processes (spawned), each with one warm kernel.
+
+    :meth:`start` spawns the workers and warms their kernels in the background, so that
+    the caller can evaluate the round meanwhile; :meth:`run` starts them if needed.
+    """
 
     name = "local"
 
     def __init__(self, jobs: int = 1, *, env: dict[str, str] | None = None):
         self.jobs = max(1, int(jobs))
         self.env = dict(env or {})
+        self._pool = None
 
-    def run(self, jobs: Iterable[Job], on_done: Callable[[JobResult], None] | None = None) -> Iterator[JobResult]:
+    def start(self, n: int | None = None) -> None:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:
+            n = min(self.jobs, n or self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                             initializer=init_worker, initargs=(self.env,))
+            for _ in range(n):  # one submission per worker makes the pool spawn them all now
+                self._pool.submit(_ping)
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
+        from concurrent.futures import as_completed
 
         jobs = list(jobs)
         if not jobs:
             return
-        n = min(self.jobs, len(jobs))
-        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=init_worker,
-                                 initargs=(self.env,)) as pool:
-            futures = {pool.submit(run_job, j): j for j in _interleave(jobs)}
-            for fut in as_completed(futures):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker fails its job, not the batch
-                    res = JobResult(job.id, "failed", 0.0, 1, {"type": "worker", "ename": type(exc).__name__,
-                                                                "evalue": str(exc)})
-                yield res
+        self.start(len(jobs))
+        futures = {self._pool.submit(run_job, j): j for j in _interleave(jobs)}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker fails its job, not the batch
+                res = JobResult(job.id, "failed", 0.0, 1, {"type": "worker", "ename": type(exc).__name__,
+                                                            "evalue": str(exc)})
+            yield res
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _ping() -> int:
+    return os.getpid()
 
 
 class DaskExecutor:
     """Jobs on a Dask cluster: ``scheduler`` address, or a local cluster of ``jobs`` workers.
 
     Workers must see the same files (notebooks, facts, output folder) at the same paths —
-    one machine, or a shared file system.
+    one machine, or a shared file system — and have perfkit installed.
     """
 
     name = "dask"
@@ -194,42 +225,60 @@ class DaskExecutor:
         self.jobs = max(1, int(jobs))
         self.scheduler = scheduler
         self.env = dict(env or {})
+        self._client = None
+        self._cluster = None
 
-    def run(self, jobs: Iterable[Job], on_done=None) -> Iterator[JobResult]:
+    def start(self, n: int | None = None) -> None:
+        if self._client is not None:
+            return
         try:
-            from distributed import Client, LocalCluster, as_completed
+            from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError("the dask executor needs dask[distributed]: pip install 'perfkit[dask]'") from exc
+        if self.scheduler:
+            self._client = Client(self.scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=min(self.jobs, n or self.jobs), threads_per_worker=1,
+                                         processes=True, dashboard_address=None, silence_logs=40)
+            self._client = Client(self._cluster)
+        self._client.run(init_worker, self.env, wait=False)
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
+        from distributed import as_completed
+
         jobs = list(jobs)
         if not jobs:
             return
-        cluster = None
-        if self.scheduler:
-            client = Client(self.scheduler)
-        else:
-            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40)
-            client = Client(cluster)
-        try:
-            client.run(init_worker, self.env)
-            futures = {client.submit(run_job, j, key=f"report-{j.id}", pure=False, retries=0): j
-                       for j in _interleave(jobs)}
-            for fut in as_completed(list(futures)):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # noqa: BLE001
-                    res = JobResult(job.id, "failed", 0.0, 1, {"type": "worker", "ename": type(exc).__name__,
-                                                                "evalue": str(exc)})
-                yield res
-        finally:
+        self.start(len(jobs))
+        client = self._client
+        futures = {client.submit(run_job, j, key=f"report-{j.id}", pure=False, retries=0): j
+                   for j in _interleave(jobs)}
+        for fut in as_completed(list(futures)):
+            job = futures[fut]
             try:
-                client.run(shutdown_worker)
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001
+                res = JobResult(job.id, "failed", 0.0, 1, {"type": "worker", "ename": type(exc).__name__,
+                                                            "evalue": str(exc)})
+            yield res
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.run(shutdown_worker)
             except Exception:  # noqa: BLE001
                 pass
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _interleave(jobs: list[Job]) -> list[Job]:

@@ -190,21 +190,23 @@ def open_facts(folder: str | Path) -> RoundFacts:
 
 # --------------------------------------------------------------------- building
 def evaluate_rounds(scheme, data, rounds: Sequence[Any]) -> dict[str, Any]:
-    """Evaluate ``scheme`` on each round; ``data`` is a path (``{round}`` is filled in, else
-    rows are selected by their ``round`` column) or a callable ``round -> RoundData``."""
+    """Evaluate each round. ``scheme`` is a Scheme or a path (``{round}`` in it is filled in,
+    for one scheme per round); ``data`` is a path (``{round}`` is filled in, else rows are
+    selected by their ``round`` column) or a callable ``round -> RoundData``."""
     import perfkit
 
-    if isinstance(scheme, (str, Path)):
-        scheme = perfkit.load_scheme(scheme)
     out = {}
     for r in rounds:
+        sch = scheme
+        if isinstance(scheme, (str, Path)):
+            sch = perfkit.load_scheme(str(scheme).format(round=r) if "{round}" in str(scheme) else scheme)
         if callable(data):
             rd = data(r)
         else:
             text = str(data)
             rd = perfkit.load_round(text.format(round=r) if "{round}" in text else text,
                                     round=None if r is None else str(r))
-        out[str(r)] = perfkit.evaluate(scheme, rd)
+        out[str(r)] = perfkit.evaluate(sch, rd)
     return out
 
 

@@ -75,25 +75,34 @@ def build_params(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarr
 # --------------------------------------------------------------------------- evaluate
 
 
-def evaluate_params(cs: CompiledScheme, p: Params, *, entropy: int = 0) -> BatchOutput:
-    """Evaluate ``p.n`` replicates (see the module docstring)."""
+def evaluate_params(cs: CompiledScheme, p: Params, *, entropy: int = 0, cache: dict | None = None) -> BatchOutput:
+    """Evaluate ``p.n`` replicates (see the module docstring).
+
+    ``cache`` (a dict kept across calls on the same compiled scheme) holds results that do
+    not depend on the replicate, such as an indicator normalised another way.
+    """
+    cache = {} if cache is None else cache
     key = p.config_key()
     final = np.empty((p.n, cs.n_units))
     if key.shape[1] == 0:
-        final[:] = _final_scores(cs, p, entropy)
+        final[:] = _final_scores(cs, p, entropy, cache)
     else:
-        uniq, inv = np.unique(key, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
+        radix = key.max(axis=0) + 2
+        code = np.zeros(p.n, dtype=np.int64)
+        for j in range(key.shape[1]):
+            code = code * radix[j] + (key[:, j] + 1)
+        uniq, inv = np.unique(code, return_inverse=True)
         for g in range(len(uniq)):
             rows = np.flatnonzero(inv == g)
-            final[rows] = _final_scores(cs, p.take(rows), entropy)
+            sub = p.take(rows) if len(uniq) > 1 else p
+            final[rows] = _final_scores(cs, sub, entropy, cache)
     snapped = np.round(final, SCORE_DECIMALS)
     rank = rank_within(snapped, cs.categories)
     grade = grade_batch(cs, snapped, p.quota) if cs.has_grades else np.full(final.shape, -1, dtype=np.int8)
     return BatchOutput(final=final, rank=rank, grade=grade)
 
 
-def _final_scores(cs: CompiledScheme, p: Params, entropy: int) -> np.ndarray:
+def _final_scores(cs: CompiledScheme, p: Params, entropy: int, cache: dict) -> np.ndarray:
     """Final scores ``(n, n_units)`` of replicates sharing normalisation and left-out choices."""
     n = p.n
     norm = {}
@@ -117,6 +126,8 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int) -> np.ndarray:
         surv = survey_bootstrap(cs, p.survey_factor, p.survey_keys, entropy)
     scores: dict[str, np.ndarray] = {}
     changed: set[str] = set()
+    # how each shared (replicate-independent) score was computed; None = differs by replicate
+    sig: dict[str, object] = {}
     for lf in cs.leaves:
         spec = norm.get(lf.id)
         rp = {param: v for (nid, param), v in p.rule_param.items() if nid == lf.id}
@@ -127,8 +138,17 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int) -> np.ndarray:
             x = np.where(lf.app, surv, np.nan)
         if spec is None and not rp and x is None:
             scores[lf.id] = cs.nominal_scores[lf.id][None, :]
+            sig[lf.id] = "nominal"
             continue
         changed.add(lf.id)
+        if x is None and not rp:
+            ck = ("leaf", lf.id, spec.method, repr(spec.params))
+            if ck not in cache:
+                cache[ck] = _score_leaf(cs, lf, spec, cs.treated[None, :, lf.index], rp, 1)
+            scores[lf.id] = cache[ck]
+            sig[lf.id] = ck
+            continue
+        sig[lf.id] = None
         if x is None:
             x = cs.treated[None, :, lf.index]
         scores[lf.id] = _score_leaf(cs, lf, spec or lf.spec, x, rp, n)
@@ -136,17 +156,20 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int) -> np.ndarray:
         rp = {param: v for (nid, param), v in p.rule_param.items() if nid == tr.node}
         if not rp:
             scores[tr.node] = cs.nominal_scores[tr.node][None, :]
+            sig[tr.node] = "nominal"
             continue
         changed.add(tr.node)
+        sig[tr.node] = None
         scores[tr.node] = _score_targets(tr, rp, n, cs.n_units)
     for node in cs.nodes:
         kids = node.children
         if not (changed.intersection(kids) or node.id in p.weights or node.id in p.weight_method
                 or node.id in p.aggregate or dropped in kids):
             scores[node.id] = cs.nominal_scores[node.id][None, :]
+            sig[node.id] = "nominal"
             continue
         changed.add(node.id)
-        scores[node.id] = _aggregate_node(cs, node, scores, p, dropped)
+        scores[node.id] = _aggregate_node(cs, node, scores, p, dropped, cache, sig)
     root = scores[cs.root]
     final = root * cs.scale + cs.bonus - cs.penalty
     final = np.where(cs.kept, final, np.nan)
@@ -372,7 +395,8 @@ def _denominator(cs: CompiledScheme, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------- aggregation
 
 
-def _aggregate_node(cs: CompiledScheme, node, scores: dict, p: Params, dropped: str | None) -> np.ndarray:
+def _aggregate_node(cs: CompiledScheme, node, scores: dict, p: Params, dropped: str | None,
+                    cache: dict, sig: dict) -> np.ndarray:
     n = p.n
     keep = [i for i, c in enumerate(node.children) if c != dropped]
     kids = [node.children[i] for i in keep]
@@ -383,22 +407,38 @@ def _aggregate_node(cs: CompiledScheme, node, scores: dict, p: Params, dropped: 
     W = node.weights[None, keep] if W is None else W[:, keep]
     wm = p.weight_method.get(node.id)
     ag = p.aggregate.get(node.id)
-    wm_idx = wm.index if wm is not None else np.zeros(n, dtype=int)
-    ag_idx = ag.index if ag is not None else np.zeros(n, dtype=int)
-    combos = np.unique(np.column_stack([wm_idx, ag_idx]), axis=0)
+    wm_idx = wm.index if wm is not None else np.zeros(n, dtype=np.int64)
+    ag_idx = ag.index if ag is not None else np.zeros(n, dtype=np.int64)
+    code = wm_idx * (int(ag_idx.max()) + 1) + ag_idx
+    combos = np.unique(code)
+    # shared inputs give a shared result, the same for every chunk: cache it
+    shareable = node.id not in p.weights and all(sig.get(c) is not None for c in kids)
+    kid_sig = tuple((c, sig.get(c)) for c in kids)
     batched = b > 1 or W.shape[0] > 1 or len(combos) > 1
     out = np.empty((n if batched else 1, cs.n_units))
-    for wi, ai in combos:
-        rows = np.flatnonzero((wm_idx == wi) & (ag_idx == ai)) if batched else np.array([0])
+    for c in combos:
+        rows = np.flatnonzero(code == c) if batched else np.array([0])
+        i0 = rows[0]
+        wi, ai = int(wm_idx[i0]), int(ag_idx[i0])
         wspec = wm.options[wi] if wm is not None else (node.weights_spec.model_dump() if node.weights_spec else None)
         aspec = ag.options[ai] if ag is not None else node.aggregate
-        Xr = X if b == 1 else X[rows]
-        if wspec is not None:
-            Wr = _data_weights(wspec, Xr, node.app, kids, node.id)
+        ck = ("node", node.id, repr(wspec), aspec.method, repr(aspec.params), kid_sig) if shareable else None
+        if ck is not None and ck in cache:
+            res = cache[ck]
         else:
-            Wr = W if W.shape[0] == 1 else W[rows]
-        res = aggregate(aspec, Xr, Wr, node.app)
-        out[rows] = np.broadcast_to(res, (len(rows), cs.n_units)) if batched else res
+            Xr = X if b == 1 else X[rows]
+            if wspec is not None:
+                Wr = _data_weights(wspec, Xr, node.app, kids, node.id)
+            else:
+                Wr = W if W.shape[0] == 1 else W[rows]
+            res = aggregate(aspec, Xr, Wr, node.app)
+            if ck is not None:
+                cache[ck] = res
+        if batched:
+            out[rows] = res if res.shape[0] == len(rows) else np.broadcast_to(res, (len(rows), cs.n_units))
+        else:
+            out[:] = res
+    sig[node.id] = ck if shareable and not batched else None
     return out
 
 
@@ -448,44 +488,57 @@ def _zero_policy(x: np.ndarray, params: dict, who: str) -> tuple[np.ndarray, flo
 
 def aggregate(spec: MethodSpec, X: np.ndarray, W: np.ndarray, app: np.ndarray) -> np.ndarray:
     """Aggregate ``X`` ``(b, U, C)`` with weights ``W`` ``(bw, C)`` over applicable units,
-    as the engine does; returns ``(max(b, bw), U)``."""
+    as the engine does; returns ``(max(b, bw), U)``.
+
+    The weighted means (arithmetic, geometric, harmonic, Mazziotta-Pareto) are computed
+    as matrix products (the kernels' arithmetic, summed in another order); other methods
+    call the registered kernel with batched weights.
+    """
     method = AGGREGATE.get(spec.method).name
     params = dict(spec.params)
     if np.any(W < 0):
         raise FactorError(f"{method}: negative weights")
     if np.any(W.sum(axis=-1) == 0):
         raise FactorError(f"{method}: weights sum to zero")
-    Xa = np.where(app[:, None], X, np.nan)
+    all_app = bool(app.all())
+    Xa = X if all_app else np.where(app[:, None], X, np.nan)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if method in ("arithmetic", "geometric", "harmonic", "mazziotta_pareto"):
             mask = ~np.isnan(Xa)
-            den = _wsum(mask.astype(float), W)
-            ok = den > 0
-            dsafe = np.where(ok, den, 1.0)
+            full = bool(mask.all())
+            if full:
+                den = W.sum(axis=-1)[:, None]
+                ok = True
+                dsafe = den
+                fill = lambda v, f: v  # noqa: E731
+            else:
+                den = _wsum(mask.astype(float), W)
+                ok = den > 0
+                dsafe = np.where(ok, den, 1.0)
+                fill = lambda v, f: np.where(mask, v, f)  # noqa: E731
             if method == "arithmetic":
-                out = np.where(ok, _wsum(np.where(mask, Xa, 0.0), W) / dsafe, np.nan)
+                out = _wsum(fill(Xa, 0.0), W) / dsafe
             elif method == "geometric":
                 xp, s = _zero_policy(Xa, params, method)
-                mean_log = np.where(ok, _wsum(np.log(np.where(mask, xp, 1.0)), W) / dsafe, np.nan)
-                out = np.exp(mean_log) - s
+                out = np.exp(_wsum(np.log(fill(xp, 1.0)), W) / dsafe) - s
             elif method == "harmonic":
                 xp, s = _zero_policy(Xa, params, method)
-                inv = np.where(ok, _wsum(1.0 / np.where(mask, xp, 1.0), W) / dsafe, np.nan)
-                out = 1.0 / inv - s
+                out = 1.0 / (_wsum(1.0 / fill(xp, 1.0), W) / dsafe) - s
             else:
                 penalty = params.get("penalty", -1)
                 if np.any(Xa < 0):
                     raise FactorError("mazziotta_pareto: negative values present; normalise onto a non-negative "
                                       "scale first")
-                xf = np.where(mask, Xa, 0.0)
-                m = np.where(ok, _wsum(xf, W) / dsafe, np.nan)
+                xf = fill(Xa, 0.0)
+                m = _wsum(xf, W) / dsafe
                 if X.shape[0] == 1:
-                    s2 = np.where(ok, _wsum(xf * xf, W) / dsafe, np.nan) - m * m
-                    s2 = np.maximum(s2, 0.0)
+                    s2 = np.maximum(_wsum(xf * xf, W) / dsafe - m * m, 0.0)
                 else:
-                    dev2 = np.where(mask, (xf - m[..., None]) ** 2, 0.0)
-                    s2 = np.where(ok, _wsum(dev2, W) / dsafe, np.nan)
+                    dev = xf - m[..., None]
+                    s2 = _wsum(fill(dev * dev, 0.0), W) / dsafe
                 out = np.where(m > 0, m + penalty * s2 / np.where(m > 0, m, 1.0), m)
+            if not full:
+                out = np.where(ok, out, np.nan)
         else:
             func = AGGREGATE.get(spec.method).func
             with warnings.catch_warnings():
@@ -496,7 +549,7 @@ def aggregate(spec: MethodSpec, X: np.ndarray, W: np.ndarray, app: np.ndarray) -
                     out[:, app] = sub
                 else:
                     out = np.asarray(func(Xa, weights=W, **params), dtype=float)
-    return np.where(app, out, np.nan)
+    return out if all_app else np.where(app, out, np.nan)
 
 
 # --------------------------------------------------------------------------- ranks and grades
@@ -591,7 +644,8 @@ def grade_batch(cs: CompiledScheme, scores: np.ndarray, quota: dict | None = Non
 
 def default_chunk(cs: CompiledScheme, bound: tuple[BoundFactor, ...], budget_mb: float = 192.0) -> int:
     """Replicates per chunk so that one chunk's arrays stay within ``budget_mb``."""
-    per = 8.0 * cs.n_units * (len(cs.leaves) + len(cs.nodes) + 16) * 3
+    widest = max((len(nd.children) for nd in cs.nodes), default=1)
+    per = 8.0 * cs.n_units * (len(cs.leaves) + len(cs.nodes) + 4 * widest + 16)
     if any(b.factor.kind == "MeasurementError" for b in bound):
         per += 8.0 * cs.n_units * len(cs.leaves) * 4
     size = int(budget_mb * 2**20 // per)
@@ -608,9 +662,11 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
     rank = np.empty((n, cs.n_units), dtype=np.float32)
     grade = np.empty((n, cs.n_units), dtype=np.int8)
 
+    cache: dict = {}
+
     def work(a: int) -> None:
         b = min(n, a + size)
-        out = evaluate_params(cs, build_params(cs, bound, u[a:b], entropy), entropy=entropy)
+        out = evaluate_params(cs, build_params(cs, bound, u[a:b], entropy), entropy=entropy, cache=cache)
         final[a:b] = out.final
         rank[a:b] = out.rank
         grade[a:b] = out.grade
