@@ -88,24 +88,16 @@ class _Engine:
         self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ helpers
-    def _applicable(self, path: tuple[str, ...]) -> np.ndarray:
-        """Units to which the node at ``path`` (and all its ancestors) apply."""
-        ok = np.ones(len(self.unit_ids), dtype=bool)
-        for nid in path:
-            node = self.scheme.nodes[nid]
-            if node.categories is not None:
-                ok &= np.isin(self.categories, list(node.categories))
-            if node.source == "special":
-                sa = next(s for s in self.scheme.model.special if s.id == node.assessment)
-                if sa.covers is not None:
-                    ok &= np.isin(self.categories, list(sa.covers))
-        return ok
+    def _applicable(self, node_id: str) -> np.ndarray:
+        """Units to which the node (and all its ancestors) apply."""
+        by_cat = {c: self.scheme.applies(node_id, c) for c in pd.unique(self.categories)}
+        return np.array([by_cat[c] for c in self.categories], dtype=bool)
 
     # ------------------------------------------------------------------ stages
     def run(self) -> Evaluation:
         s = self.scheme
         leaves = s.leaves
-        self.applicable = {nid: self._applicable(p) for nid, p in s.paths.items()}
+        self.applicable = {nid: self._applicable(nid) for nid in s.paths}
         survey_index, survey_table = self._survey()
         if self.reuse is not None and self._treatment_key() == self.reuse.cache.get("treatment_key"):
             raw, text, targets = self.reuse.raw, self.reuse.cache["text"], self.reuse.cache["targets"]
@@ -180,63 +172,80 @@ class _Engine:
         return raw, text, targets
 
     def _treat(self, raw: pd.DataFrame):
-        s = self.scheme
-        t = s.model.treatment
-        leaves = s.leaves
-        log: dict[str, Any] = {"denominated": [], "imputed": None, "screened_out": [], "winsorised": []}
+        """Apply the scheme's treatment steps in ``treatment.order`` to the quantitative
+        value indicators; every step is recorded in the log and the recipe."""
+        t = self.scheme.model.treatment
+        leaves = self.scheme.leaves
+        self._tlog: dict[str, Any] = {"order": list(t.order), "denominated": [], "imputed": None,
+                                      "screened_out": [], "winsorised": []}
         x = raw.copy()
         quant = [k for k, n in leaves.items() if n.source == "values" and n.kind == "quantitative"]
         kept = np.ones(len(x), dtype=bool)
-        if t.denominate:
-            for nid in quant:
-                d = leaves[nid].denominator
-                if d is None:
-                    continue
-                denom = self._denominator(d)
-                values, rec = treat_k.denominate(x[nid].to_numpy(dtype=float), denom,
-                                                 scale=leaves[nid].denominator_scale)
-                x[nid] = values
-                log["denominated"].append({"indicator": nid, "by": d, "scale": rec.scale,
-                                           "zero_denominator": int(np.sum(rec.zero_denominator)),
-                                           "missing_denominator": int(np.sum(rec.missing_denominator))})
-            self.steps.append(Step("treat", "denominate", "divide", {"indicators": [d["indicator"] for d in log["denominated"]]}))
-        if t.screen is not None:
-            avail = treat_k.availability(x[quant].to_numpy(dtype=float))
-            kept = treat_k.screen(x[quant].to_numpy(dtype=float), min_availability=t.screen)
-            log["screened_out"] = [{"unit_id": u, "availability": float(a)}
-                                   for u, a, k in zip(x.index, avail, kept) if not k]
-            self.steps.append(Step("treat", "screen", "availability", {"min_availability": t.screen,
-                                                                        "dropped": [d["unit_id"] for d in log["screened_out"]]}))
-        if t.impute is not None:
-            by = t.impute.params.get("by")
-            groups = None
-            if by is not None:
-                if by not in self.units.columns:
-                    raise SchemeError(f"impute by {by!r}: the units table has no such column",
-                                      where=[s.file or "<scheme>", "treatment.impute.by"],
-                                      hint=f"units columns: {', '.join(c for c in self.units.columns if not c.startswith('_'))}")
-                groups = self.units[by].to_numpy(dtype=object)[kept]
-            arr = x.loc[kept, quant].to_numpy(dtype=float)
-            new, mask = treat_k.impute(arr, method=t.impute.method, groups=groups)
-            x.loc[kept, quant] = new
-            flags = pd.DataFrame(False, index=x.index, columns=quant)
-            flags.loc[kept, quant] = mask
-            log["imputed"] = flags
-            self.steps.append(Step("treat", "impute", t.impute.method, {"by": by, "cells": int(mask.sum())}))
-        if t.winsorise is not None:
-            params = {k: v for k, v in t.winsorise.params.items()}
-            arr = x.loc[kept, quant].to_numpy(dtype=float)
-            new, records = treat_k.winsorise(arr, **params)
-            x.loc[kept, quant] = new
-            log["winsorised"] = [{"indicator": quant[r.column], "n_winsorised": r.n_winsorised,
-                                  "log_applied": r.log_applied, "skew_before": r.skew_before,
-                                  "kurt_before": r.kurt_before, "skew_after": r.skew_after,
-                                  "kurt_after": r.kurt_after,
-                                  "units": [str(x.index[kept][p]) for p in r.positions],
-                                  "original_values": list(r.original_values)}
-                                 for r in records if r.n_winsorised or r.log_applied]
-            self.steps.append(Step("treat", "winsorise", t.winsorise.method, params))
-        return x, log, kept
+        for step in t.order:
+            if step == "denominate" and t.denominate:
+                self._denominate(x, quant)
+            elif step == "screen" and t.screen is not None:
+                kept = self._screen(x, quant, t.screen)
+            elif step == "impute" and t.impute is not None:
+                self._impute(x, quant, kept, t.impute)
+            elif step == "winsorise" and t.winsorise is not None:
+                self._winsorise(x, quant, kept, t.winsorise)
+        return x, self._tlog, kept
+
+    def _denominate(self, x: pd.DataFrame, quant: list[str]) -> None:
+        leaves = self.scheme.leaves
+        for nid in quant:
+            d = leaves[nid].denominator
+            if d is None:
+                continue
+            values, rec = treat_k.denominate(x[nid].to_numpy(dtype=float), self._denominator(d),
+                                             scale=leaves[nid].denominator_scale)
+            x[nid] = values
+            self._tlog["denominated"].append({"indicator": nid, "by": d, "scale": rec.scale,
+                                              "zero_denominator": int(np.sum(rec.zero_denominator)),
+                                              "missing_denominator": int(np.sum(rec.missing_denominator))})
+        self.steps.append(Step("treat", "denominate", "divide",
+                               {"indicators": [d["indicator"] for d in self._tlog["denominated"]]}))
+
+    def _screen(self, x: pd.DataFrame, quant: list[str], threshold: float) -> np.ndarray:
+        arr = x[quant].to_numpy(dtype=float)
+        avail = treat_k.availability(arr)
+        kept = treat_k.screen(arr, min_availability=threshold)
+        self._tlog["screened_out"] = [{"unit_id": u, "availability": float(a)}
+                                      for u, a, k in zip(x.index, avail, kept) if not k]
+        self.steps.append(Step("treat", "screen", "availability", {
+            "min_availability": threshold, "dropped": [d["unit_id"] for d in self._tlog["screened_out"]]}))
+        return kept
+
+    def _impute(self, x: pd.DataFrame, quant: list[str], kept: np.ndarray, spec: MethodSpec) -> None:
+        by = spec.params.get("by")
+        groups = None
+        if by is not None:
+            if by not in self.units.columns:
+                cols = ", ".join(c for c in self.units.columns if not c.startswith("_"))
+                raise SchemeError(f"impute by {by!r}: the units table has no such column",
+                                  where=[self.scheme.file or "<scheme>", "treatment.impute.by"],
+                                  hint=f"units columns: {cols}")
+            groups = self.units[by].to_numpy(dtype=object)[kept]
+        new, mask = treat_k.impute(x.loc[kept, quant].to_numpy(dtype=float), method=spec.method, groups=groups)
+        x.loc[kept, quant] = new
+        flags = pd.DataFrame(False, index=x.index, columns=quant)
+        flags.loc[kept, quant] = mask
+        self._tlog["imputed"] = flags
+        self.steps.append(Step("treat", "impute", spec.method, {"by": by, "cells": int(mask.sum())}))
+
+    def _winsorise(self, x: pd.DataFrame, quant: list[str], kept: np.ndarray, spec: MethodSpec) -> None:
+        params = dict(spec.params)
+        new, records = treat_k.winsorise(x.loc[kept, quant].to_numpy(dtype=float), **params)
+        x.loc[kept, quant] = new
+        self._tlog["winsorised"] = [{"indicator": quant[r.column], "n_winsorised": r.n_winsorised,
+                                     "log_applied": r.log_applied, "skew_before": r.skew_before,
+                                     "kurt_before": r.kurt_before, "skew_after": r.skew_after,
+                                     "kurt_after": r.kurt_after,
+                                     "units": [str(x.index[kept][p]) for p in r.positions],
+                                     "original_values": list(r.original_values)}
+                                    for r in records if r.n_winsorised or r.log_applied]
+        self.steps.append(Step("treat", "winsorise", spec.method, params))
 
     def _denominator(self, name: str) -> np.ndarray:
         if name in self.units.columns:

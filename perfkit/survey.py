@@ -87,8 +87,9 @@ def summarise_survey(survey: pd.DataFrame, units: Sequence[str], *, items: Seque
     if survey is None or survey.empty:
         idx = pd.Series(np.nan, index=pd.Index(units, name="unit_id"), name="satisfaction")
         return idx, pd.DataFrame(columns=["unit_id", "group", "n", "mean", "ci_low", "ci_high", "used", "suppressed"])
-    uc = pd.Categorical(survey["unit_id"], categories=units).codes
-    gc = pd.Categorical(survey["respondent_group"], categories=gnames).codes
+    # categorical codes are int8 for few categories: widen before multiplying into cell codes
+    uc = pd.Categorical(survey["unit_id"], categories=units).codes.astype(np.int64)
+    gc = pd.Categorical(survey["respondent_group"], categories=gnames).codes.astype(np.int64)
     keep = (uc >= 0) & (gc >= 0)
     sc = respondent_scores(survey.loc[keep, list(items)].to_numpy(dtype=float), scale=scale)
     wt = survey.loc[keep, "weight"].to_numpy(dtype=float) if "weight" in survey else np.ones(keep.sum())

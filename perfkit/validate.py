@@ -101,21 +101,36 @@ class _Collector:
         self.items.append(Problem(severity, table, message, file, "", None, "", hint))
 
 
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?$"
+
+
 def _numeric(df: pd.DataFrame, col: str, table: str, out: _Collector, *, required: bool = True,
-             what: str = "a number") -> pd.Series:
-    """Convert a text column to float, reporting each cell that is not a number."""
+             what: str = "a number", percent_points: pd.Series | None = None) -> pd.Series:
+    """Convert a text column to float, reporting each cell that is not a number.
+
+    Accepts thousands separators (``1,234.5``) and a trailing ``%`` (``5.2%`` is 0.052,
+    or 5.2 where ``percent_points`` marks the row's indicator as measured in percent).
+    A decimal comma (``8,5``) is refused rather than read as 85.
+    """
     raw = df[col] if col in df else pd.Series([None] * len(df), index=df.index)
-    text = raw.astype("string").str.strip().str.replace(",", "", regex=False)
+    text = raw.astype("string").str.strip()
+    has_comma = text.str.contains(",", regex=False, na=False)
+    thousands = text.str.match(_THOUSANDS, na=False)
+    for idx in df.index[has_comma & ~thousands]:
+        out.add("error", table, f"{raw[idx]!r} has a comma that is not a thousands separator (a decimal comma?)",
+                df.loc[idx], col, "write decimals with a point, e.g. 8.5")
+    text = text.str.replace(",", "", regex=False).where(~has_comma | thousands, None)
     pct = text.str.endswith("%", na=False)
     text = text.where(~pct, text.str.rstrip("%"))
     num = pd.to_numeric(text, errors="coerce")
-    num = num.where(~pct, num / 100.0)
-    bad = num.isna() & raw.notna() & (text.fillna("") != "")
+    scale = pct if percent_points is None else (pct & ~percent_points.reindex(df.index).fillna(False).astype(bool))
+    num = num.where(~scale, num / 100.0)
+    bad = num.isna() & raw.notna() & (text.fillna("") != "") & ~(has_comma & ~thousands)
     for idx in df.index[bad]:
         out.add("error", table, f"{raw[idx]!r} is not {what}", df.loc[idx], col,
                 "write a plain number (no units or text)")
     if required:
-        for idx in df.index[raw.isna() | (text.fillna("") == "")]:
+        for idx in df.index[raw.isna() | (raw.astype("string").str.strip().fillna("") == "")]:
             out.add("error", table, "empty cell", df.loc[idx], col, f"fill in {what}")
     return num.astype(float)
 
@@ -166,9 +181,36 @@ def validate_round(scheme: Scheme, data: RoundData) -> ValidationReport:
     adjustments = _validate_adjustments(scheme, data.adjustments, known_units, out)
     survey = _validate_survey(scheme, data.survey, known_units, out)
     special = _validate_special(scheme, data.special_results, known_units, out)
+    _coverage(scheme, units, survey, special, out)
     clean = data.replace(units=units, values=values, adjustments=adjustments, survey=survey,
                          special_results=special, targets=targets)
     return ValidationReport(tuple(out.items), clean)
+
+
+def _coverage(scheme: Scheme, units: pd.DataFrame, survey: pd.DataFrame, special: pd.DataFrame,
+              out: _Collector) -> None:
+    """Warn about units that a survey or special-assessment leaf covers but that have no
+    result (they would silently score nothing)."""
+    missing_hint = "it counts as missing (0 points in a points scheme)"
+    spec = scheme.model.survey
+    for iid, node in scheme.leaves.items():
+        if node.source == "special":
+            have = set(special.loc[special["assessment_id"] == node.assessment, "unit_id"]) if len(special) else set()
+            for uid in units.index:
+                if scheme.applies(iid, units.loc[uid, "category"]) and uid not in have:
+                    out.items.append(Problem("warning", "special_results",
+                                             f"no result of special assessment {node.assessment!r} for unit {uid!r}",
+                                             hint=missing_hint))
+        elif node.source == "survey" and spec is not None and len(survey):
+            counts = survey.groupby(["unit_id", "respondent_group"]).size()
+            for uid in units.index:
+                if not scheme.applies(iid, units.loc[uid, "category"]):
+                    continue
+                n = counts.get(uid)
+                if n is None or not (n >= spec.min_responses).any():
+                    out.items.append(Problem("warning", "survey",
+                                             f"unit {uid!r} has no respondent group with at least "
+                                             f"{spec.min_responses} responses", hint=missing_hint))
 
 
 def _unit_check(df: pd.DataFrame, table: str, known: list[str], out: _Collector) -> pd.Series:
@@ -306,7 +348,8 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], units: 
         out.add("warning", "values", "empty value", df.loc[idx], "value",
                 "fill it in, or delete the row; an empty value counts as missing (0 points in a points scheme)")
     quant = df[~is_qual]
-    num = _numeric(quant, "value", "values", out, required=False)
+    in_percent = quant["indicator_id"].map(lambda i: (leaves[i].unit or "").strip() == "%" if i in leaves else False)
+    num = _numeric(quant, "value", "values", out, required=False, percent_points=in_percent)
     df["value"] = np.nan
     df.loc[quant.index, "value"] = num
     # qualitative grades must be in the mapping
@@ -330,9 +373,8 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], units: 
     df["target"] = _numeric(df, "target", "values", out, required=False) if "target" in df else np.nan
     have = set(zip(df["unit_id"], df["indicator_id"]))
     for iid, node in leaves.items():
-        cats = node.categories
         for uid in units.index:
-            if (cats is None or units.loc[uid, "category"] in cats) and (uid, iid) not in have:
+            if scheme.applies(iid, units.loc[uid, "category"]) and (uid, iid) not in have:
                 out.items.append(Problem("warning", "values", f"no value for unit {uid!r}, indicator {iid!r}",
                                          hint="it counts as missing (0 points in a points scheme)"))
     return df

@@ -35,7 +35,7 @@ class _Entry:
 
 def _demo_rounds() -> dict[str, tuple[str, str]]:
     rounds = {str(y): (f"schemes/{y}.yaml", f"rounds/{y}") for y in range(2022, 2026)}
-    rounds.update({f"2025Q{q}": ("schemes/2025.yaml", f"tracking/2025Q{q}") for q in range(1, 5)})
+    rounds.update({f"2025Q{q}": ("schemes/2025_tracking.yaml", f"tracking/2025Q{q}") for q in range(1, 5)})
     return rounds
 
 

@@ -77,11 +77,19 @@ def _file_sha(path: Path) -> str:
     return file_sha256(path)
 
 
+#: perfkit's parts a report run uses (other subpackages, e.g. sensitivity, do not change a report).
+CODE_PARTS = ("io", "kernels", "scheme", "weighting", "i18n", "report", "charts", "datasets")
+
+
 def code_digest() -> str:
-    """One hash of perfkit's code and catalogues: a change anywhere re-runs the reports."""
+    """One hash of the perfkit code a report depends on (the top-level modules and
+    :data:`CODE_PARTS`, sources and catalogues): a change there re-runs the reports."""
     root = Path(__file__).resolve().parents[1]
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and "__pycache__" not in p.parts)
-    return _sha(*(f"{p.relative_to(root)}:{_file_sha(p)}" for p in files))
+    files = [p for p in root.glob("*.py")]
+    for part in CODE_PARTS:
+        files += [p for p in (root / part).rglob("*") if p.suffix in (".py", ".yaml")]
+    files = sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
+    return _sha(*(f"{f.relative_to(root)}:{_file_sha(f)}" for f in files))
 
 
 def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str]]]:
@@ -256,7 +264,7 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
             else:
                 stamps.pop(res.id, None)
                 err = res.error or {}
-                bar.write(f"FAILED {res.id}: cell {err.get('cell_index', '?')}: {err.get('ename')}: "
+                bar.write(f"FAILED {res.id}: cell {err.get('notebook_cell', '?')}: {err.get('ename')}: "
                           f"{str(err.get('evalue', ''))[:200]}")
             bar.update(1)
         bar.close()

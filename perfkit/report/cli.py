@@ -51,5 +51,5 @@ def cmd_report(args: argparse.Namespace) -> int:
                        force=args.force, progress=not args.no_progress)
     for r in result.failed:
         err = r.error or {}
-        print(f"failed: {r.id}: cell {err.get('cell_index', '?')}: {err.get('ename')}: {err.get('evalue')}")
+        print(f"failed: {r.id}: cell {err.get('notebook_cell', '?')}: {err.get('ename')}: {err.get('evalue')}")
     return 1 if result.failed else 0

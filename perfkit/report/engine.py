@@ -197,7 +197,9 @@ class WarmEngine(Engine):
         wk = warm_kernel
         wk.prepare(os.getcwd())
         client = PapermillNotebookClient(
-            nb_man, km=wk.km, timeout=execution_timeout or notebook_timeout, startup_timeout=start_timeout,
+            nb_man, km=wk.km, startup_timeout=start_timeout,
+            # per cell: the notebook's limit plus a grace for the interrupt to land
+            timeout=execution_timeout or (notebook_timeout + 15 if notebook_timeout else None),
             kernel_name=kernel_name, log=log, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file)
         client.kc = wk.kc

@@ -122,6 +122,7 @@ def run_job(job: Job) -> JobResult:
             continue  # one retry with a new kernel
         except PapermillExecutionError as exc:
             error = _cell_error(exc)
+            error["notebook_cell"] = _source_cell(job, error["cell_index"])
             if _timed_out(job):
                 error.update(type="timeout", ename="Timeout",
                              evalue=f"the notebook ran longer than {job.timeout:g} s (in cell {error['cell_index']})")
@@ -130,11 +131,26 @@ def run_job(job: Job) -> JobResult:
             name = type(exc).__name__
             error = {"type": "run", "ename": name, "evalue": str(exc)[:2000],
                      "traceback": traceback.format_exc(limit=5)[-3000:]}
+            if name == "CellTimeoutError":
+                error.update(type="timeout", evalue=f"the notebook ran longer than {job.timeout:g} s")
+                break
             if name == "DeadKernelError":
                 _KERNELS.pop(threading.get_ident(), None)
                 continue  # the kernel died: one retry on a fresh kernel
             break
     return JobResult(job.id, "failed", time.perf_counter() - t0, attempts, error, worker)
+
+
+def _source_cell(job: Job, index) -> int | None:
+    """The failing cell's index in the notebook as stored (papermill inserts a parameters cell)."""
+    try:
+        import nbformat
+
+        nb = nbformat.read(job.ipynb, as_version=4)
+        injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells[:index])
+        return index - injected
+    except Exception:  # noqa: BLE001
+        return index
 
 
 def _timed_out(job: Job) -> bool:
@@ -241,7 +257,10 @@ class DaskExecutor:
             self._cluster = LocalCluster(n_workers=min(self.jobs, n or self.jobs), threads_per_worker=1,
                                          processes=True, dashboard_address=None, silence_logs=40)
             self._client = Client(self._cluster)
-        self._client.run(init_worker, self.env, wait=False)
+        # warm every worker's kernel now, in the worker's task thread (where jobs will run)
+        self._warm = [self._client.submit(init_worker, self.env, workers=[w], allow_other_workers=False,
+                                          pure=False, key=f"perfkit-warm-{i}")
+                      for i, w in enumerate(self._client.scheduler_info()["workers"])]
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
         from distributed import as_completed

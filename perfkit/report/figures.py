@@ -73,8 +73,9 @@ def trend_chart(uf: UnitFacts, f: RoundFacts, lang: str):
                               series_title=t("col.series", lang))
 
 
-def profile_chart(uf: UnitFacts, f: RoundFacts, lang: str):
-    """Every indicator's score minus the category mean (strengths right, weaknesses left)."""
+def profile_chart(uf: UnitFacts, f: RoundFacts, lang: str, n: int = 8):
+    """The ``n`` indicators most above and the ``n`` most below the category mean."""
     p = f.profile[(f.profile["unit_id"] == uf.unit_id)].dropna(subset=["diff"])
+    p = pd.concat([p[p["diff"] > 0].nlargest(n, "diff"), p[p["diff"] < 0].nsmallest(n, "diff")])
     df = pd.DataFrame({"label": [f.label("node", i, lang) for i in p["id"]], "value": p["diff"]})
     return charts.diverging_bars(df, title=t("chart.profile", lang), x_title=t("col.diff", lang))

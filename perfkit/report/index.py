@@ -40,7 +40,7 @@ def index_html(facts, manifest: Mapping[str, Any]) -> str:
     if manifest["failures"]:
         body.append(f"<h2>{html.escape(_both('index.failed'))}</h2>")
         rows = [{_both("col.report"): f["id"], _both("col.cell"): "" if f["error"] is None else
-                 f"{f['error'].get('cell_index', '')}", _both("col.error"):
+                 f"{f['error'].get('notebook_cell', '')}", _both("col.error"):
                  "" if f["error"] is None else f"{f['error'].get('ename')}: {f['error'].get('evalue')}"}
                 for f in manifest["failures"]]
         body.append(table_html(pd.DataFrame(rows), cls="pk-table pk-failures"))

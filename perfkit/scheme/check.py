@@ -160,6 +160,7 @@ def check_scheme(model: SchemeModel, *, file: str | None = None) -> None:
         if model.total_points is not None and not math.isclose(root_pts or 0.0, model.total_points):
             raise SchemeError(f"structure has {root_pts:g} points but total_points is {model.total_points:g}",
                               where=[f, "structure.points"])
+    _check_treatment(model, f)
     if model.grading is not None:
         _check_grading(model, f, cats)
     for sa_i, sa in enumerate(model.special):
@@ -202,6 +203,33 @@ def _check_weights_spec(spec: MethodSpec, where: list[str]) -> None:
     from perfkit.weighting import check_weights_spec
 
     check_weights_spec(spec.model_dump(), where=where)
+
+
+def _check_treatment(model: SchemeModel, f: str) -> None:
+    import inspect
+
+    from perfkit.kernels import treat
+
+    t = model.treatment
+    if t.impute is not None:
+        if t.impute.method not in ("mean", "median"):
+            raise SchemeError(f"unknown imputation method {t.impute.method!r}"
+                              f"{did_you_mean(t.impute.method, ['mean', 'median'])}",
+                              where=[f, "treatment.impute.method"], hint="use mean or median")
+        extra = [k for k in t.impute.params if k != "by"]
+        if extra:
+            raise SchemeError(f"imputation has no parameter {extra[0]!r}{did_you_mean(extra[0], ['by'])}",
+                              where=[f, f"treatment.impute.{extra[0]}"], hint="its only parameter is 'by' (a units column)")
+    if t.winsorise is not None:
+        if t.winsorise.method != "coinr":
+            raise SchemeError(f"unknown outlier treatment {t.winsorise.method!r}",
+                              where=[f, "treatment.winsorise.method"],
+                              hint="use 'coinr' (skewness/kurtosis-driven winsorisation, log fallback)")
+        allowed = [n for n in inspect.signature(treat.winsorise).parameters if n != "x"]
+        for k, v in t.winsorise.params.items():
+            if k not in allowed:
+                raise SchemeError(f"winsorisation has no parameter {k!r}{did_you_mean(k, allowed)}",
+                                  where=[f, f"treatment.winsorise.{k}"], hint=f"its parameters: {', '.join(allowed)}")
 
 
 def _check_grading(model: SchemeModel, f: str, cats: list[str]) -> None:

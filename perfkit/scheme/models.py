@@ -124,14 +124,30 @@ class Node(_Frozen):
             yield from child.walk(here)
 
 
+TreatStep = Literal["denominate", "impute", "screen", "winsorise"]
+
+
 class Treatment(_Frozen):
-    """Data treatment before normalisation (composite paradigm), applied in this order:
-    denominate, impute, screen, winsorise. Each step is optional and recorded."""
+    """Data treatment before scoring, applied to quantitative value indicators in
+    ``order`` (default: denominate, impute, screen, winsorise — the order of COINr's
+    example build). Each step is optional and recorded.
+
+    Screening measures data availability on the data as they stand at that step: put
+    ``screen`` before ``impute`` in ``order`` to screen on the submitted data.
+    """
 
     denominate: bool = False
     impute: MethodSpec | None = None  # {method: mean|median, by: group column}
     screen: float | None = Field(default=None, gt=0, le=1)  # min data availability
     winsorise: MethodSpec | None = None  # {method: coinr, skew_max, kurt_max, ...}
+    order: tuple[TreatStep, ...] = ("denominate", "impute", "screen", "winsorise")
+
+    @field_validator("order")
+    @classmethod
+    def _order_once(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("each treatment step may appear once in 'order'")
+        return v
 
 
 class SurveySpec(_Frozen):

@@ -89,6 +89,19 @@ class Scheme:
     def category_ids(self) -> list[str]:
         return [c.id for c in self.model.categories]
 
+    def applies(self, node_id: str, category: str) -> bool:
+        """Whether a node applies to units of ``category``: the node and all its ancestors
+        allow the category (``categories``), and a special assessment covers it."""
+        for nid in self.paths[node_id]:
+            node = self.nodes[nid]
+            if node.categories is not None and category not in node.categories:
+                return False
+            if node.source == "special":
+                sa = next(s for s in self.model.special if s.id == node.assessment)
+                if sa.covers is not None and category not in sa.covers:
+                    return False
+        return True
+
     def node(self, node_id: str) -> Node:
         try:
             return self.nodes[node_id]
@@ -185,6 +198,27 @@ class Scheme:
         else:
             raise SchemeError(f"address {address!r} does not lead to a mapping or list")
 
+    def with_points(self, points: Mapping[str, float]) -> Scheme:
+        """Return a points scheme with several nodes' points changed together.
+
+        A changed node none of whose children is given has its whole subtree rescaled in
+        proportion (so "satisfaction 15 -> 25" keeps its inner balance); where some
+        children are given, they must add up with the others to the parent's new points.
+
+        >>> s = load_scheme(_tiny_points())
+        >>> v = s.with_points({"a": 80, "b": 20})
+        >>> v.node("b1").points, v.node("b2").points
+        (15.0, 5.0)
+        """
+        if self.paradigm != "points":
+            raise SchemeError("with_points changes points: it needs a points scheme",
+                              hint="for a composite scheme use scheme.update({'nodes.<id>.weight': w})")
+        for nid in points:
+            self.node(nid)  # unknown ids raise with a suggestion
+        raw = self.to_dict()
+        _repoint(raw["structure"], points)
+        return Scheme.from_dict(raw, file=self.file)
+
     def replace(self, **sections: Any) -> Scheme:
         """Return a new scheme with whole top-level sections replaced."""
         raw = self.to_dict()
@@ -209,6 +243,26 @@ class Scheme:
                 f"indicators={len(self.leaves)}, file={self.file!r})")
 
 
+def _rescale(node: dict[str, Any], factor: float) -> None:
+    node["points"] = round(float(node["points"]) * factor, 9)
+    for child in node.get("children") or ():
+        _rescale(child, factor)
+
+
+def _repoint(node: dict[str, Any], points: Mapping[str, float]) -> None:
+    old = node.get("points")
+    if node.get("id") in points:
+        node["points"] = float(points[node["id"]])
+    children = node.get("children") or []
+    if not children:
+        return
+    if not any(c.get("id") in points for c in children) and old and float(old) != float(node["points"]):
+        for child in children:
+            _rescale(child, float(node["points"]) / float(old))
+    for child in children:
+        _repoint(child, points)
+
+
 def _step(container: Any, key: str, address: str) -> Any:
     if isinstance(container, list):
         try:
@@ -229,6 +283,17 @@ def _is_model_field(keys: list[str], on_node: bool) -> bool:
     if not on_node and len(keys) == 1:
         return keys[0] in SchemeModel.model_fields
     return False
+
+
+def _tiny_points() -> dict[str, Any]:
+    """A small points scheme used in doctests."""
+    leaf = {"rule": {"method": "binary"}}
+    return {"id": "tp", "label": {"zh": "例", "en": "t"}, "paradigm": "points",
+            "structure": {"id": "root", "label": {"zh": "总", "en": "all"}, "points": 100, "children": [
+                {"id": "a", "label": {"zh": "甲", "en": "A"}, "points": 60, **leaf},
+                {"id": "b", "label": {"zh": "乙", "en": "B"}, "points": 40, "children": [
+                    {"id": "b1", "label": {"zh": "乙1", "en": "B1"}, "points": 30, **leaf},
+                    {"id": "b2", "label": {"zh": "乙2", "en": "B2"}, "points": 10, **leaf}]}]}}
 
 
 def _tiny() -> dict[str, Any]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from perfkit.kernels import treat as treat_k
 from perfkit.kernels.aggregate import AGGREGATE
-from perfkit.kernels.normalise import NORMALISE
+from perfkit.kernels.normalise import NORMALISE, output_range
 from perfkit.kernels.rules import RULES
 from perfkit.scheme.models import MethodSpec
 from perfkit.sensitivity.compile import CompiledScheme, Leaf, kwonly, needs_target, target_row_func
@@ -189,6 +189,9 @@ def _score_leaf(cs: CompiledScheme, lf: Leaf, spec: MethodSpec, x: np.ndarray, r
             res = NORMALISE.get(spec.method).func(col[..., None], direction=np.array([lf.direction]),
                                                   **spec.params)[..., 0]
         out = np.where(app, res, np.nan)
+        if cs.paradigm == "points":  # a share of the points: the output range onto 0-100, as the engine does
+            lo, hi = output_range(spec.method, spec.params)
+            out = (out - lo) / (hi - lo) * 100.0
     else:
         out = _rule_share(cs, lf, spec, x, rp, n) * 100.0
     if cs.paradigm == "points":
@@ -446,7 +449,7 @@ def _data_weights(spec: dict, X: np.ndarray, app: np.ndarray, ids: list[str], no
     """Data-driven weights of each slice of ``X`` (``(b, U, C)`` -> ``(b, C)``), as the engine
     derives them (complete, applicable units only)."""
     from perfkit.errors import SchemeError
-    from perfkit.weighting.spec import weights_from_spec
+    from perfkit.weighting import weights_from_spec
 
     out = np.empty((X.shape[0], X.shape[-1]))
     for r in range(X.shape[0]):

@@ -9,7 +9,6 @@ exact nominal score of :func:`perfkit.evaluate`).
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,13 +180,17 @@ def child_weights(scheme, node: Node) -> np.ndarray:
 
 
 def kwonly(func) -> set[str]:
-    return {n for n, p in inspect.signature(func).parameters.items()
-            if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    """Parameters the engine may pass by keyword (the engine's own rule)."""
+    from perfkit.evaluate import _kwonly
+
+    return _kwonly(func)
 
 
 def needs_target(func) -> bool:
-    p = inspect.signature(func).parameters.get("target")
-    return p is not None and p.default is inspect.Parameter.empty
+    """Whether the engine passes the data's targets to a rule (the engine's own rule)."""
+    from perfkit.evaluate import _needs_target
+
+    return _needs_target(func)
 
 
 def _applicable(scheme, categories: np.ndarray) -> dict[str, np.ndarray]:

@@ -99,7 +99,7 @@ def tiny_points() -> tuple[Scheme, RoundData]:
         values.append({"unit_id": u, "indicator_id": "hotline", "value": hot[u]})
         values.append({"unit_id": u, "indicator_id": "openness", "value": opn[u]})
     gen = np.random.default_rng(7)
-    level = {"U1": 4.3, "U2": 4.0, "U3": 3.8, "U4": 3.6, "U5": 4.1, "U6": 3.2}
+    level = {"U1": 4.3, "U2": 4.2, "U3": 3.7, "U4": 3.9, "U5": 4.1, "U6": 3.2}
     survey = []
     for u in units["unit_id"]:
         for grp, n in (("citizen", 40), ("business", 30)):

@@ -317,10 +317,7 @@ class WeightingMethods(Factor):
         agg = _aggregate_node(cs, self.node, who)
         if not self.methods:
             raise FactorError(f"{who}: list at least one weighting method")
-        try:
-            from perfkit.weighting import check_weights_spec
-        except ImportError:  # pragma: no cover - weighting is part of the package
-            from perfkit.weighting.spec import check_weights_spec
+        from perfkit.weighting import check_weights_spec
         options: list[Any] = [None] if self.include_declared else []
         for m in self.methods:
             try:
@@ -621,7 +618,8 @@ class SurveyBootstrap(Factor):
 class MeasurementError(Factor):
     """Random error on raw values: ``x (1 + relative z)`` or ``x + sd * sd_j * z`` with
     ``z`` standard normal and ``sd_j`` the indicator's standard deviation across units.
-    Values are clipped to the indicator's declared ``range``. The treatment steps of the
+    Values are clipped to the indicator's declared ``range``, and indicators without a
+    range whose values are all non-negative stay non-negative. The treatment steps of the
     scheme are re-applied to the noisy values."""
 
     relative: float | None = None
@@ -653,7 +651,13 @@ class MeasurementError(Factor):
         raw = cs.raw[:, cols]
         with np.errstate(invalid="ignore"):
             sds = np.nanstd(raw, axis=0, ddof=1) if raw.shape[0] > 1 else np.zeros(len(ids))
-        ranges = [cs.scheme.leaves[i].range for i in ids]
+        ranges = []
+        for j, i in enumerate(ids):
+            r = cs.scheme.leaves[i].range
+            nonneg = bool(np.all(raw[:, j][~np.isnan(raw[:, j])] >= 0))
+            if r is None and nonneg:
+                r = (0.0, np.inf)  # a count or an amount stays non-negative
+            ranges.append(r)
         what = f"x(1 + {self.relative:g} z)" if self.relative is not None else f"x + {self.sd:g} sd z"
         return BoundFactor(self, self.name or "measurement error", 1,
                            f"raw values of {len(ids)} indicator(s): {what}, z ~ N(0, 1)", ids,

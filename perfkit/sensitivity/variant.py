@@ -90,6 +90,9 @@ def replicate_variant(cs: CompiledScheme, p: Params, row: int = 0, *, entropy: i
     if p.survey_keys is not None:
         rows = cs.survey.rows[bootstrap_rows(cs.survey, p.survey_factor, int(p.survey_keys[row]), entropy)]
         data = data.replace(survey=ev.data.survey.iloc[rows].reset_index(drop=True))
+    if dropped is not None and len(data.values):
+        iid = data.values["indicator_id"].astype("string").str.strip()
+        data = data.replace(values=data.values[(iid != dropped).fillna(True).to_numpy()].reset_index(drop=True))
     if p.noise is not None:
         bound, keys = p.noise
         noisy = bound.factor.realise(bound, cs, int(keys[row]), entropy)

@@ -362,3 +362,25 @@ def test_evaluate_raises_data_error_naming_the_first_problem_and_the_count(write
     msg = str(info.value)
     assert f"{folder / 'values.csv'}: row 2: column value: 'abc' is not a number" in msg
     assert "1 more problem" in msg and "perfkit validate" in msg
+
+
+# ----------------------------------------------------------------- number formats
+def _values_with(write_round, round_tables, scheme_path, cell):
+    from perfkit import load_scheme, validate_round
+
+    header = round_tables["values"][0]
+    round_tables["values"][1][header.index("value")] = cell  # first data row = row 2
+    folder = write_round(round_tables)
+    return validate_round(load_scheme(scheme_path), load_round(folder))
+
+
+def test_decimal_comma_is_refused_not_read_as_a_larger_number(write_round, round_tables, scheme_path):
+    report = _values_with(write_round, round_tables, scheme_path, "8,5")
+    assert any("decimal comma" in p.message and p.row == 2 and p.column == "value" for p in report.errors)
+
+
+def test_thousands_separator_is_accepted(write_round, round_tables, scheme_path):
+    report = _values_with(write_round, round_tables, scheme_path, "1,234.5")
+    # read as 1234.5 (then, here, outside the indicator's declared range)
+    assert 1234.5 in set(report.data.values["value"])
+    assert not [p for p in report.errors if "comma" in p.message or "not a number" in p.message]

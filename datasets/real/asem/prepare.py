@@ -100,7 +100,7 @@ def build_scheme(meta: pd.DataFrame) -> dict:
         return out
 
     return {
-        "id": "asem_sci_2018",
+        "id": "asem_sci",
         "label": {"zh": "亚欧会议可持续互联互通指数(COINr示例)",
                   "en": "ASEM Sustainable Connectivity Index (COINr example)"},
         "paradigm": "composite",
