@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/perfkit validate datasets/real/oecd_bli/scheme.yaml datasets/real/oecd_bli/round
+	$(BIN)/perfkit validate datasets/demo_city/schemes/2025.yaml datasets/demo_city/rounds/2025 --round 2025
+	$(BIN)/perfkit evaluate datasets/demo_city/schemes/2025.yaml datasets/demo_city/rounds/2025 --round 2025 --out $(OUT)/evaluation
 	$(BIN)/perfkit evaluate datasets/real/oecd_bli/scheme.yaml datasets/real/oecd_bli/round --out $(OUT)/oecd_bli
 
 test: $(STAMP)

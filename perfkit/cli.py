@@ -49,6 +49,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from perfkit.evaluate import evaluate
+
+    scheme, data = _load(args.scheme, args.data, args.round)
+    ex = evaluate(scheme, data).explain(args.unit)
+    lang = args.lang
+    cols = ["path", "id", f"label_{lang}", "method", "value", "target"]
+    cols += ["max_points", "earned", "lost"] if ex.paradigm == "points" else ["score", "gap"]
+    cols.append("reason")
+    print(f"{ex.unit_id} {ex.name} [{ex.category}]  final {ex.final:.2f}  rank {ex.rank:g}  grade {ex.grade}")
+    print(f"  {ex.grade_reason}")
+    with pd.option_context("display.width", 200, "display.max_rows", None, "display.max_colwidth", 60):
+        print(ex.lines[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="perfkit", description="Public-sector performance evaluation toolkit")
     sub = p.add_subparsers(dest="command", required=True)
@@ -64,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--round", default=None)
     e.add_argument("--out", required=True, help="output folder")
     e.set_defaults(func=cmd_evaluate)
+    x = sub.add_parser("explain", help="every point one unit won or lost")
+    x.add_argument("scheme")
+    x.add_argument("data", help="round folder or .xlsx workbook")
+    x.add_argument("unit", help="unit_id")
+    x.add_argument("--round", default=None)
+    x.add_argument("--lang", choices=["zh", "en"], default="zh")
+    x.set_defaults(func=cmd_explain)
     return p
 
 

@@ -107,5 +107,5 @@ def test_file_names_made_from_unit_names_are_sanitised():
         results = pd.DataFrame({"name_zh": ["../../etc/市财政局 <x>"]}, index=["U/1"])
 
     name = _feedback_name(Facts, "U/1")
-    assert "/" not in name and ".." not in name and name.endswith("市财政局_x")
+    assert "/" not in name and "\\" not in name and not name.startswith(".") and name.endswith("市财政局_x")
     assert _feedback_name(Facts, "../missing") == "missing"
