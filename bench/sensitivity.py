@@ -123,7 +123,7 @@ def case(label, ev, factors, n, n_naive, target_s, target_ratio=None):
           f" -> {n:,} replicates would take {n / naive:,.0f} s")
     print(f"   ratio batched/naive: engine {n / best_engine / naive:,.0f}x, uncertainty() {n / best / naive:,.0f}x")
     peak, rss = _memory(ev, factors, n)
-    print(f"   memory of uncertainty(n={n:,}): tracemalloc peak {peak:,.0f} MB; process peak RSS {rss:,.0f} MB")
+    print(f"   memory of uncertainty(n={n:,}): tracemalloc peak {peak:,.0f} MB; process peak RSS so far {rss:,.0f} MB")
     ok_t = best <= target_s
     msg = f"   target: {n:,} in < {target_s:g} s: {'met' if ok_t else 'NOT met'} ({best:.2f} s)"
     if target_ratio is not None:

@@ -168,24 +168,41 @@ class RoundFacts:
                 f"previous={self.meta.get('previous')})")
 
 
+_CACHE: dict[str, tuple[tuple, dict[str, Any], dict[str, pd.DataFrame]]] = {}
+
+
 def open_facts(folder: str | Path) -> RoundFacts:
-    """Read facts written by :meth:`RoundFacts.save` (``reports.json`` beside them is merged in)."""
+    """Read facts written by :meth:`RoundFacts.save` (``reports.json`` beside them is merged in).
+
+    The tables read are kept per folder (keyed by the files' sizes and modification times)
+    and every call returns fresh copies, so a warm kernel reads them once per round and no
+    report can change what the next one sees.
+    """
     folder = Path(folder)
     if not (folder / "meta.json").is_file():
         raise DataError("no round facts here", where=[str(folder)],
                         hint="run `perfkit report CONFIG --out DIR` first, or pass scheme and data instead")
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    reports = folder / "reports.json"
-    if reports.is_file():
-        meta["reports"] = json.loads(reports.read_text(encoding="utf-8"))
-    tables = {}
-    for name in TABLES:
-        df = pd.read_parquet(folder / f"{name}.parquet")
-        for c in df.columns:
-            if str(df[c].dtype) in ("string", "str"):
-                df[c] = df[c].astype(object).where(df[c].notna(), None)
-        tables[name] = df.set_index("unit_id") if name == "results" else df
-    return RoundFacts(meta=meta, source=str(folder), **tables)
+    names = ["meta.json", "reports.json", *(f"{n}.parquet" for n in TABLES)]
+    stamp = tuple((n, p.stat().st_size, p.stat().st_mtime_ns) for n in names if (p := folder / n).is_file())
+    key = str(folder.resolve())
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] != stamp:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        reports = folder / "reports.json"
+        if reports.is_file():
+            meta["reports"] = json.loads(reports.read_text(encoding="utf-8"))
+        tables = {}
+        for name in TABLES:
+            df = pd.read_parquet(folder / f"{name}.parquet")
+            for c in df.columns:
+                if str(df[c].dtype) in ("string", "str"):
+                    df[c] = df[c].astype(object).where(df[c].notna(), None)
+            tables[name] = df.set_index("unit_id") if name == "results" else df
+        _CACHE.clear()
+        _CACHE[key] = hit = (stamp, meta, tables)
+    _, meta, tables = hit
+    return RoundFacts(meta=json.loads(json.dumps(meta)), source=str(folder),
+                      **{n: df.copy() for n, df in tables.items()})
 
 
 # --------------------------------------------------------------------- building

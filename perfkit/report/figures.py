@@ -57,8 +57,8 @@ def survey_chart(f: RoundFacts, lang: str, *, category: str | None = None, unit:
         labels = [f.unit_name(u, lang) for u in s["unit_id"]]
     df = pd.DataFrame({"label": labels, "group_label": [f.label("group", g, lang) for g in s["group"]],
                        "mean": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"]})
-    title = t("chart.survey_unit", lang) if unit is not None else \
-        t("chart.survey", lang, category=f.label("category", category, lang))
+    # a unit's chart sits right under its section heading: no title of its own
+    title = None if unit is not None else t("chart.survey", lang, category=f.label("category", category, lang))
     return charts.interval_dots(df, title=title, x_title=t("col.mean", lang), colour_title=t("col.group", lang))
 
 
@@ -69,13 +69,13 @@ def trend_chart(uf: UnitFacts, f: RoundFacts, lang: str):
     avg = t("text.category_mean", lang)
     df = pd.concat([pd.DataFrame({"round": h["round"], "value": h["final"], "series": me}),
                     pd.DataFrame({"round": h["round"], "value": h["category_mean"], "series": avg})])
-    return charts.trend_lines(df, title=t("chart.trend", lang), y_title=t("col.final", lang),
+    return charts.trend_lines(df, title=None, y_title=t("col.final", lang),
                               series_title=t("col.series", lang))
 
 
-def profile_chart(uf: UnitFacts, f: RoundFacts, lang: str, n: int = 8):
+def profile_chart(uf: UnitFacts, f: RoundFacts, lang: str, n: int = 6):
     """The ``n`` indicators most above and the ``n`` most below the category mean."""
     p = f.profile[(f.profile["unit_id"] == uf.unit_id)].dropna(subset=["diff"])
     p = pd.concat([p[p["diff"] > 0].nlargest(n, "diff"), p[p["diff"] < 0].nsmallest(n, "diff")])
     df = pd.DataFrame({"label": [f.label("node", i, lang) for i in p["id"]], "value": p["diff"]})
-    return charts.diverging_bars(df, title=t("chart.profile", lang), x_title=t("col.diff", lang))
+    return charts.diverging_bars(df, title=t("chart.profile", lang, n=n), x_title=t("col.diff", lang))

@@ -41,6 +41,7 @@ from perfkit.sensitivity.factors import (
     WeightingMethods,
     WeightNoise,
     factor_table,
+    factors_from_spec,
 )
 from perfkit.sensitivity.margin import stability_margin
 from perfkit.sensitivity.results import (
@@ -60,7 +61,7 @@ __all__ = [
     # factors
     "Factor", "FactorError", "WeightNoise", "DirichletWeights", "WeightingMethods", "Normalisation", "Aggregation",
     "RuleParameter", "Points", "Weight", "SurveyBootstrap", "MeasurementError", "LeaveOneOut", "GradeQuota",
-    "factor_table",
+    "factor_table", "factors_from_spec",
     # results
     "UncertaintyResult", "SobolResult", "MorrisResult", "MarginResult", "ComparisonResult", "VerificationResult",
     # engine

@@ -350,38 +350,42 @@ def _noisy_treated(cs: CompiledScheme, bound: BoundFactor, keys: np.ndarray, ent
 
 def treat_like_engine(cs: CompiledScheme, raw: np.ndarray) -> np.ndarray:
     """Apply the scheme's treatment to raw leaf values ``(n, n_units, n_leaves)`` as
-    :func:`perfkit.evaluate` does (denominate, screen, impute, winsorise)."""
+    :func:`perfkit.evaluate` does, in the scheme's ``treatment.order`` (denominate is
+    batched; imputation and winsorisation call the kernels replicate by replicate)."""
     ev = cs.evaluation
     s = ev.scheme
     t = s.model.treatment
     x = raw.copy()
     quant = np.array([lf.index for lf in cs.leaves if lf.quantitative], dtype=int)
-    if t.denominate:
-        for lf in cs.leaves:
-            if not lf.quantitative:
-                continue
-            node = s.leaves[lf.id]
-            if node.denominator is None:
-                continue
+    kept = cs.kept  # random error moves values, not the pattern of missing ones the screen counts
+    for step in t.order:
+        if step == "denominate" and t.denominate:
+            _denominate_batch(cs, x)
+        elif step == "impute" and t.impute is not None:
+            by = t.impute.params.get("by")
+            groups = ev.data.units[by].to_numpy(dtype=object)[kept] if by is not None else None
+            for r in range(x.shape[0]):
+                sub = x[r][np.ix_(kept, quant)]
+                new, _ = treat_k.impute(sub, method=t.impute.method, groups=groups)
+                x[r][np.ix_(kept, quant)] = new
+        elif step == "winsorise" and t.winsorise is not None:
+            params = dict(t.winsorise.params)
+            for r in range(x.shape[0]):
+                sub = x[r][np.ix_(kept, quant)]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    new, _ = treat_k.winsorise(sub, **params)
+                x[r][np.ix_(kept, quant)] = new
+    return x
+
+
+def _denominate_batch(cs: CompiledScheme, x: np.ndarray) -> None:
+    s = cs.evaluation.scheme
+    for lf in cs.leaves:
+        node = s.leaves[lf.id]
+        if lf.quantitative and node.denominator is not None:
             denom = _denominator(cs, node.denominator)
             x[..., lf.index], _ = treat_k.denominate(x[..., lf.index], denom, scale=node.denominator_scale)
-    kept = cs.kept
-    if t.impute is not None:
-        by = t.impute.params.get("by")
-        groups = ev.data.units[by].to_numpy(dtype=object)[kept] if by is not None else None
-        for r in range(x.shape[0]):
-            sub = x[r][np.ix_(kept, quant)]
-            new, _ = treat_k.impute(sub, method=t.impute.method, groups=groups)
-            x[r][np.ix_(kept, quant)] = new
-    if t.winsorise is not None:
-        params = dict(t.winsorise.params)
-        for r in range(x.shape[0]):
-            sub = x[r][np.ix_(kept, quant)]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                new, _ = treat_k.winsorise(sub, **params)
-            x[r][np.ix_(kept, quant)] = new
-    return x
 
 
 def _denominator(cs: CompiledScheme, name: str) -> np.ndarray:
@@ -407,7 +411,10 @@ def _aggregate_node(cs: CompiledScheme, node, scores: dict, p: Params, dropped: 
     b = max(c.shape[0] for c in cols)
     X = np.stack([np.broadcast_to(c, (b, cs.n_units)) for c in cols], axis=-1)  # (b, U, C)
     W = p.weights.get(node.id)
-    W = node.weights[None, keep] if W is None else W[:, keep]
+    if len(keep) == len(node.children):
+        W = node.weights[None, :] if W is None else W
+    else:
+        W = node.weights[None, keep] if W is None else W[:, keep]
     wm = p.weight_method.get(node.id)
     ag = p.aggregate.get(node.id)
     wm_idx = wm.index if wm is not None else np.zeros(n, dtype=np.int64)
@@ -595,7 +602,6 @@ def grade_batch(cs: CompiledScheme, scores: np.ndarray, quota: dict | None = Non
     """Grade codes ``(n, n_units)`` (positions in ``cs.grade_names``; -1 for no score) by
     :func:`perfkit.grading.assign_grades`' rule, vectorised over replicates."""
     quota = quota or {}
-    n = scores.shape[0]
     out = np.full(scores.shape, -1, dtype=np.int8)
     strict = cs.ties == "strict"
     for table in cs.grade_tables:
@@ -679,9 +685,20 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
         for a in starts:
             work(a)
     else:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        # one BLAS thread per worker: the workers already use the cores
+        with _blas_threads(1), ThreadPoolExecutor(max_workers=n_jobs) as pool:
             list(pool.map(work, starts))
     return BatchOutput(final=final, rank=rank, grade=grade)
+
+
+def _blas_threads(n: int):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(n, user_api="blas")
 
 
 def sample_uniform(n: int, d: int, rng: np.random.Generator, sampling: str) -> np.ndarray:

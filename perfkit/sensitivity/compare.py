@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from perfkit.errors import did_you_mean
 from perfkit.evaluate import evaluate
 from perfkit.evaluation import Evaluation
 from perfkit.io.round import RoundData
-from perfkit.scheme import Scheme, load_scheme
+from perfkit.scheme import Scheme
 from perfkit.sensitivity.factors import FactorError
 from perfkit.sensitivity.results import ComparisonResult
 
@@ -21,59 +20,29 @@ __all__ = ["compare", "with_weights"]
 
 def with_weights(scheme: Scheme, weights: Mapping[str, float]) -> Scheme:
     """A variant of ``scheme`` with other weights (composite schemes) or points (points
-    schemes) for the nodes named, at any level.
+    schemes) for the nodes named, at any level — a weight set to compare.
 
-    In a points scheme each node named gets the points given and its subtree is rescaled
-    in proportion (nodes named deeper down then get theirs); every node's children must
-    still add up to its points, and the root's points become its children's total.
+    Points schemes go through :meth:`Scheme.with_points` (a node whose children are not
+    given keeps its inner balance; the points must still add up at every level),
+    composite schemes through ``scheme.update({"nodes.<id>.weight": w})``.
 
     >>> from perfkit.sensitivity.examples import tiny_points
     >>> s, _ = tiny_points()
-    >>> v = with_weights(s, {"targets": 50, "satisfaction": 25})
-    >>> v.node("satisfaction").points, v.node("hotline").points, v.root.points
-    (25.0, 15.0, 100.0)
+    >>> v = with_weights(s, {"targets": 50, "common": 35})
+    >>> v.node("hotline").points, v.node("satisfaction").points
+    (21.0, 15.0)
     """
-    raw = scheme.to_dict()
-    nodes = {}
-    stack = [raw["structure"]]
-    while stack:
-        cur = stack.pop()
-        nodes[cur["id"]] = cur
-        stack.extend(cur.get("children") or [])
-    root = raw["structure"]["id"]
+    root = scheme.root.id
     for k, v in weights.items():
-        if k not in nodes:
-            raise FactorError(f"no node {k!r} in scheme {scheme.id!r}{did_you_mean(k, nodes)}")
+        scheme.node(k)  # unknown ids raise with a suggestion
         if k == root:
             raise FactorError(f"{k!r} is the root; give the weights or points of its children")
-        if not (isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) and v >= 0):
+        if isinstance(v, bool) or not (isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v)
+                                       and v >= 0):
             raise FactorError(f"weight of {k!r} must be a non-negative number (got {v!r})")
-    order = sorted(weights, key=lambda k: len(scheme.paths[k]))
     if scheme.paradigm == "points":
-        for k in order:
-            _rescale(nodes[k], float(weights[k]))
-        for nid, node in nodes.items():
-            kids = node.get("children") or []
-            if kids and nid != root:
-                total = sum(float(c["points"]) for c in kids)
-                if abs(total - float(node["points"])) > 1e-9:
-                    raise FactorError(f"the children of {nid!r} add up to {total:g} points, not its "
-                                      f"{float(node['points']):g}", hint="give consistent points at every level")
-        total = sum(float(c["points"]) for c in raw["structure"]["children"])
-        raw["structure"]["points"] = total
-        if raw.get("total_points") is not None:
-            raw["total_points"] = total
-    else:
-        for k in order:
-            nodes[k]["weight"] = float(weights[k])
-    return load_scheme(raw)
-
-
-def _rescale(node: dict, points: float) -> None:
-    old = float(node["points"])
-    node["points"] = points
-    for c in node.get("children") or []:
-        _rescale(c, float(c["points"]) * points / old if old > 0 else 0.0)
+        return scheme.with_points({k: float(v) for k, v in weights.items()})
+    return scheme.update({f"nodes.{k}.weight": float(v) for k, v in weights.items()})
 
 
 def compare(schemes: Mapping[str, Scheme | Evaluation], data: RoundData | None = None) -> ComparisonResult:

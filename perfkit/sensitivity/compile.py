@@ -10,6 +10,7 @@ exact nominal score of :func:`perfkit.evaluate`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -159,11 +160,11 @@ class CompiledScheme:
     def node(self, node_id: str) -> AggNode:
         return self._node_map[node_id]
 
-    @property
+    @cached_property
     def _leaf_map(self) -> dict[str, Leaf]:
         return {lf.id: lf for lf in self.leaves}
 
-    @property
+    @cached_property
     def _node_map(self) -> dict[str, AggNode]:
         return {n.id: n for n in self.nodes}
 
@@ -194,18 +195,12 @@ def needs_target(func) -> bool:
 
 
 def _applicable(scheme, categories: np.ndarray) -> dict[str, np.ndarray]:
+    """Per node, the units it applies to (the engine's rule: :meth:`Scheme.applies`)."""
+    cats = list(pd.unique(categories))
     out = {}
-    for nid, path in scheme.paths.items():
-        ok = np.ones(len(categories), dtype=bool)
-        for pid in path:
-            node = scheme.nodes[pid]
-            if node.categories is not None:
-                ok &= np.isin(categories, list(node.categories))
-            if node.source == "special":
-                sa = next(s for s in scheme.model.special if s.id == node.assessment)
-                if sa.covers is not None:
-                    ok &= np.isin(categories, list(sa.covers))
-        out[nid] = ok
+    for nid in scheme.paths:
+        by_cat = {c: scheme.applies(nid, c) for c in cats}
+        out[nid] = np.array([by_cat[c] for c in categories], dtype=bool)
     return out
 
 

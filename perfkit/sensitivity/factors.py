@@ -69,6 +69,8 @@ __all__ = [
     "GradeQuota",
     "bind_factors",
     "factor_table",
+    "factors_from_spec",
+    "FACTOR_KINDS",
 ]
 
 
@@ -240,7 +242,8 @@ class WeightNoise(Factor):
         where = f"level {self.level}" if self.level is not None else ", ".join(repr(p.id) for p in parents)
         return BoundFactor(self, self.name or (f"weights L{self.level}" if self.level is not None else
                                                "weights " + "+".join(p.id for p in parents)),
-                           dims, f"each of the {dims} weights of {where} times U(1 - {self.spread:g}, 1 + {self.spread:g})",
+                           dims, f"each of the {dims} weights of {where} times "
+                                 f"U(1 - {self.spread:g}, 1 + {self.spread:g})",
                            tuple(p.id for p in parents), {"parents": parents})
 
     def apply(self, bound, u, params, cs, entropy):
@@ -465,6 +468,7 @@ class Normalisation(Factor):
                 raise FactorError(exc.message, where=exc.where, hint=exc.hint) from None
             if cs.paradigm == "points" and output_range(spec.method, spec.params) is None:
                 raise FactorError(f"{who}: {spec.method!r} has no fixed range, so it cannot give points")
+            _try_normalise(cs, spec, ids, who)
             options.append(spec)
         labels = tuple(_spec_label(o) for o in options)
         return BoundFactor(self, self.name or "normalisation", 1,
@@ -474,6 +478,26 @@ class Normalisation(Factor):
     def apply(self, bound, u, params, cs, entropy):
         opts = bound.data["options"]
         params.normalise.append((bound.targets, Choice(opts, _choice(u[:, 0], len(opts)))))
+
+
+def _try_normalise(cs, spec: MethodSpec, ids: Sequence[str], who: str) -> None:
+    """Run the normalisation once on the nominal data of each indicator, so that a choice
+    that cannot work (goalposts without goalposts, a ratio of non-positive values) is
+    reported now, naming the indicator, instead of deep inside a run."""
+    import warnings
+
+    from perfkit.kernels.normalise import NORMALISE
+
+    func = NORMALISE.get(spec.method).func
+    for i in ids:
+        lf = cs.leaf(i)
+        col = np.where(lf.app, cs.treated[:, lf.index], np.nan)[:, None]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                func(col, direction=np.array([lf.direction]), **spec.params)
+        except (ValueError, TypeError) as exc:
+            raise FactorError(f"{who}: {_spec_label(spec)} cannot normalise indicator {i!r}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -555,7 +579,8 @@ class RuleParameter(Factor):
                 raise FactorError(f"{who}: {self.node!r} is an aggregate node; rules belong to indicators")
             lf = cs.leaf(node.id)
             if lf.kind != "rule":
-                raise FactorError(f"{who}: indicator {self.node!r} is normalised ({lf.spec.method}), not scored by a rule",
+                raise FactorError(f"{who}: indicator {self.node!r} is normalised ({lf.spec.method}), "
+                                  "not scored by a rule",
                                   hint="vary normalisations with Normalisation")
             spec, kind = lf.spec, "leaf"
         if spec.method in ("grade_map",):
@@ -696,7 +721,8 @@ class LeaveOneOut(Factor):
         for lf in cs.leaves:
             parent = cs.node(s.parent[lf.id])
             k = parent.children.index(lf.id)
-            if len(parent.children) >= 2 and (parent.weights_spec is not None or np.delete(parent.weights, k).sum() > 0):
+            others = np.delete(parent.weights, k).sum()
+            if len(parent.children) >= 2 and (parent.weights_spec is not None or others > 0):
                 ok.append(lf.id)
         if self.indicators is None:
             ids = tuple(ok)
@@ -792,3 +818,64 @@ def factor_table(bound: Sequence[BoundFactor]):
 
     return pd.DataFrame([{"factor": b.name, "kind": b.factor.kind, "inputs": b.dims, "varies": b.description,
                           "targets": ", ".join(b.targets)} for b in bound])
+
+
+# --------------------------------------------------------------------------- declarative form
+
+#: Factor kinds by the name used in declarative specs (YAML, notebook parameters).
+FACTOR_KINDS: dict[str, type[Factor]] = {
+    "weight_noise": WeightNoise,
+    "dirichlet_weights": DirichletWeights,
+    "weighting_methods": WeightingMethods,
+    "normalisation": Normalisation,
+    "aggregation": Aggregation,
+    "rule_parameter": RuleParameter,
+    "points": Points,
+    "weight": Weight,
+    "survey_bootstrap": SurveyBootstrap,
+    "measurement_error": MeasurementError,
+    "leave_one_out": LeaveOneOut,
+    "grade_quota": GradeQuota,
+}
+
+
+def factors_from_spec(spec: Sequence[Mapping[str, Any]]) -> list[Factor]:
+    """Factors from plain data, e.g. the ``factors:`` list of a YAML file or notebook
+    parameters. Each item names its ``kind`` and the factor's fields; nothing is evaluated.
+
+    >>> fs = factors_from_spec([{"kind": "weight_noise", "level": 1, "spread": 0.2},
+    ...                         {"kind": "normalisation", "methods": ["minmax", "percentile_rank"]},
+    ...                         {"kind": "points", "node": "satisfaction", "low": 10, "high": 50}])
+    >>> [type(f).__name__ for f in fs]
+    ['WeightNoise', 'Normalisation', 'Points']
+    >>> factors_from_spec([{"kind": "weight_nosie"}])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    perfkit.sensitivity.factors.FactorError: factors[0]: unknown factor kind 'weight_nosie' (did you mean ...
+    """
+    import dataclasses
+
+    if isinstance(spec, Mapping) or isinstance(spec, (str, bytes)):
+        raise FactorError("factors must be a list of mappings, each with a 'kind'")
+    out = []
+    for i, item in enumerate(spec):
+        where = f"factors[{i}]"
+        if not isinstance(item, Mapping) or "kind" not in item:
+            raise FactorError(f"{where}: each factor is a mapping with a 'kind'",
+                              hint=f"kinds: {', '.join(FACTOR_KINDS)}")
+        kind = item["kind"]
+        if kind not in FACTOR_KINDS:
+            raise FactorError(f"{where}: unknown factor kind {kind!r}{did_you_mean(str(kind), FACTOR_KINDS)}",
+                              hint=f"kinds: {', '.join(FACTOR_KINDS)}")
+        cls = FACTOR_KINDS[kind]
+        fields = [f.name for f in dataclasses.fields(cls)]
+        kwargs = {}
+        for key, value in item.items():
+            if key == "kind":
+                continue
+            if key not in fields:
+                raise FactorError(f"{where} ({kind}): unknown field {key!r}{did_you_mean(key, fields)}",
+                                  hint=f"fields: {', '.join(fields)}")
+            kwargs[key] = tuple(value) if isinstance(value, list) else value
+        out.append(cls(**kwargs))
+    return out

@@ -248,7 +248,7 @@ def stability_margin(evaluation: Evaluation, *, bounds: Mapping[str, tuple[float
                         cons.append(above(i, thr[g - 1]))
                     cands.append((f"{cs.units[j]} falls below {t.ids[gj]}", cs.units[j], cons))
             cands += _combined(i, g, t, peers, local, f0, beats, above, thr, quota, allowed, cs, w0, lo, hi)
-            best = _solve(cands, w0, lo, hi, total, lambda w: _grade_changed(cs, finals(w), i, grade0[i]))
+            best = _solve(cands, w0, lo, hi, total, lambda w, i=i: _grade_changed(cs, finals(w), i, grade0[i]))
             n_lp += best[-1]
             if best[0] is not None:
                 cost, event, other, w = best[:4]
@@ -317,7 +317,7 @@ def _combined(i, g, t, peers, local, f0, beats, above, thr, quota, allowed, cs, 
             cons = {j: c for j, c in cons.items() if c is not None}
             if len(cons) >= need:
                 extra = [above(i, thr[g - 1])] if thr[g - 1] is not None else []
-                for how, pick in _picks(cons, f0, need, w0, lo, hi, nearest=lambda j: f0[j]):
+                for _how, pick in _picks(cons, f0, need, w0, lo, hi, nearest=lambda j: f0[j]):
                     out.append((f"overtakes {need} units ({', '.join(cs.units[j] for j in pick)}) for the "
                                 f"{t.ids[g - 1]} quota", cs.units[pick[0]], [cons[j] for j in pick] + extra))
     if g < k - 1 and quota[g] is not None:
@@ -330,7 +330,7 @@ def _combined(i, g, t, peers, local, f0, beats, above, thr, quota, allowed, cs, 
             cons = {j: beats(j, i) for j in outs}
             cons = {j: c for j, c in cons.items() if c is not None}
             if len(cons) >= need:
-                for how, pick in _picks(cons, f0, need, w0, lo, hi, nearest=lambda j: -f0[j]):
+                for _how, pick in _picks(cons, f0, need, w0, lo, hi, nearest=lambda j: -f0[j]):
                     extra = [above(j, thr[g]) for j in pick] if thr[g] is not None else []
                     out.append((f"overtaken by {need} units ({', '.join(cs.units[j] for j in pick)}) for the "
                                 f"{t.ids[g]} quota", cs.units[pick[0]], [cons[j] for j in pick] + extra))

@@ -239,7 +239,8 @@ class MarginResult:
 
     def __repr__(self) -> str:
         m = self.units["grade_margin"]
-        return f"MarginResult(node={self.node!r}, units={len(self.units)}, min_grade_margin={m.min():.4g}, lps={self.n_lp})"
+        return (f"MarginResult(node={self.node!r}, units={len(self.units)}, min_grade_margin={m.min():.4g}, "
+                f"lps={self.n_lp})")
 
     def _repr_html_(self) -> str:
         head = _head("Stability margins", {"node": self.node, "total": self.total, "LPs": self.n_lp})

@@ -37,7 +37,7 @@ def _uncertainty_iv(n, threshold, quantiles, sampling, n_jobs):
         raise ValueError(f"quantiles must be (low, high) with 0 <= low < high <= 1 (got {quantiles!r})")
     if sampling not in ("sobol", "random"):
         raise ValueError(f"sampling must be 'sobol' or 'random' (got {sampling!r})")
-    if n_jobs not in (1, 2, 3, 4) and not (isinstance(n_jobs, int) and n_jobs >= 1):
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive integer (got {n_jobs!r})")
 
 
@@ -145,8 +145,11 @@ def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
         sq = np.quantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1)
     d = np.abs(out.rank - nom.rank[0][None, :])
     ok = ~np.isnan(d)
-    with np.errstate(invalid="ignore"):
-        shift_unit = np.where(ok, d, 0).sum(axis=0, dtype=np.float64) / ok.sum(axis=0)
+    d0 = np.where(ok, d, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift_unit = d0.sum(axis=0, dtype=np.float64) / ok.sum(axis=0)
+        cnt = ok.sum(axis=1)
+        shifts = np.where(cnt > 0, d0.sum(axis=1, dtype=np.float64) / np.maximum(cnt, 1), 0.0)
     units = pd.DataFrame({
         "name_zh": res["name_zh"].to_numpy(), "name_en": res["name_en"].to_numpy(),
         "category": cs.categories, "nominal_score": nom.final[0], "nominal_rank": nrank,
@@ -165,5 +168,4 @@ def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
         units["borderline"] = p_nom < threshold
         order = np.lexsort((p_nom,))
         borderline = tuple(cs.units[i] for i in order if p_nom[i] < threshold)
-    shifts = rank_shift(out.rank, nrank)
     return units, probs, borderline, shifts

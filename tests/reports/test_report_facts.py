@@ -97,3 +97,12 @@ def test_grades_against_quotas_and_movers(facts):
 def test_an_unknown_unit_suggests_the_closest(facts):
     with pytest.raises(KeyError, match="did you mean 'D01'"):
         facts.unit("D1")
+
+
+def test_facts_read_twice_are_independent_copies(tmp_path, facts):
+    folder = facts.save(tmp_path / "f")
+    a = open_facts(folder)
+    a.results.loc["D01", "final"] = -1.0
+    a.meta["round"] = "changed"
+    b = open_facts(folder)
+    assert b.results.loc["D01", "final"] == facts.results.loc["D01", "final"] and b.meta["round"] == "2025"

@@ -53,3 +53,12 @@ def test_pages_render_offline_in_chromium(batch, tmp_path):
         zh = b.inspect(batch["out"] / "round_report.zh.html")
         assert "分类评估结果" in zh["text"] and "等次分布与比例控制" in zh["text"]
         assert zh["cjk_font"], "the CJK font (Noto Sans CJK SC) is not available to the browser"
+
+
+def test_data_in_tables_is_escaped():
+    import pandas as pd
+
+    from perfkit.report.show import Block, table_html
+
+    html = table_html(pd.DataFrame({"单位": ['<script>alert("x")</script>'], "链接": [Block('<a href="a.html">a</a>')]}))
+    assert "<script>" not in html and "&lt;script&gt;" in html and '<a href="a.html">' in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import perfkit
 import perfkit.sensitivity as ps
 from perfkit.sensitivity.batch import evaluate_params
 from perfkit.sensitivity.compile import compile_scheme
@@ -91,3 +92,12 @@ def test_invalid_combination_raises_like_the_engine(oecd):
 
     with pytest.raises(FactorError, match="zeros or negative values reach a geometric mean"):
         ps.uncertainty(oecd, [ps.Aggregation(["geometric"])], n=4)
+
+
+def test_measurement_error_through_the_full_treatment_matches_evaluate():
+    # ASEM: denominate, impute by group, screen, winsorise (COINr's example index)
+    from perfkit import datasets
+
+    ds = datasets.load("asem")
+    ev = perfkit.evaluate(ds.scheme, ds.data)
+    _check(ev, [ps.MeasurementError(relative=0.05), ps.WeightNoise(0.2, level=1)], n=3)

@@ -23,6 +23,9 @@ def _bind(ev, *factors):
     (ps.Normalisation(["minmaxx"]), "unknown normalise method 'minmaxx' (did you mean 'minmax'?)"),
     (ps.Normalisation([{"method": "minmax", "hgh": 1}]), "has no parameter 'hgh' — its parameters are: lo, hi"),
     (ps.Normalisation(["minmax"], indicators=("HS_LEBB",)), "no indicator 'HS_LEBB' (did you mean 'HS_LEB'?)"),
+    (ps.Normalisation(["goalposts"]), "normalise method 'goalposts' needs parameter 'low'"),
+    (ps.Normalisation(["minmax", "ratio_to_max"]),
+     "ratio_to_max cannot normalise indicator 'HO_BASE': ratio_to_max: needs strictly positive values"),
     (ps.Aggregation(["geometrc"]), "unknown aggregation method 'geometrc' (did you mean 'geometric'?)"),
     (ps.Aggregation(["arithmetic"], level=7), "no aggregate nodes at level 7"),
     (ps.WeightingMethods("bli", ["entropi"]), "unknown weighting method 'entropi' (did you mean 'entropy'?)"),
@@ -47,7 +50,8 @@ def test_bad_factor_on_composite_scheme_names_the_problem(oecd, factor, message)
     (ps.RuleParameter("targets", "cap", 0.8, 1.2), "cap=0.8 is not valid for rule 'completion'"),
     (ps.RuleParameter("hotlin", "floor", 1, 2), "no node 'hotlin' in scheme 'tiny_points' (did you mean 'hotline'?)"),
     (ps.RuleParameter("common", "floor", 1, 2), "'common' is an aggregate node"),
-    (ps.Points("satisfactoin", 10, 50), "no node 'satisfactoin' in scheme 'tiny_points' (did you mean 'satisfaction'?)"),
+    (ps.Points("satisfactoin", 10, 50),
+     "no node 'satisfactoin' in scheme 'tiny_points' (did you mean 'satisfaction'?)"),
     (ps.Points("satisfaction", 10, 150), "the range must lie within [0, 100]"),
     (ps.Points("total", 10, 50), "the root's points are the total"),
     (ps.Weight("satisfaction", 1, 2), "the scheme gives points, not relative weights"),
@@ -92,3 +96,25 @@ def test_discrete_factors_map_the_unit_interval_to_choices(oecd):
     p = Params(n=5)
     b.apply(np.array([[0.0], [0.33], [0.34], [0.99], [1.0]]), p, cs, 0)
     assert p.normalise[0][1].index.tolist() == [0, 0, 1, 2, 2]
+
+
+def test_factors_from_a_declarative_spec(tiny):
+    spec = [{"kind": "points", "node": "satisfaction", "low": 10, "high": 50},
+            {"kind": "rule_parameter", "node": "targets", "param": "cap", "low": 1.0, "high": 1.2},
+            {"kind": "survey_bootstrap"},
+            {"kind": "aggregation", "methods": ["arithmetic", "geometric"], "nodes": ["common"]}]
+    fs = ps.factors_from_spec(spec)
+    b = _bind(tiny, *fs)
+    assert [x.name for x in b] == ["points satisfaction", "targets.cap", "survey sampling", "aggregation"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ([{"kind": "points", "nod": "x"}], "factors[0] (points): unknown field 'nod' (did you mean 'node'?)"),
+    ([{"node": "x"}], "factors[0]: each factor is a mapping with a 'kind'"),
+    ({"kind": "points"}, "factors must be a list of mappings"),
+    ([{"kind": "grade_qouta"}], "unknown factor kind 'grade_qouta' (did you mean 'grade_quota'?)"),
+])
+def test_bad_factor_specs(spec, message):
+    with pytest.raises(FactorError) as info:
+        ps.factors_from_spec(spec)
+    assert message in str(info.value)

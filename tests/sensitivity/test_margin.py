@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 import perfkit
 import perfkit.sensitivity as ps
@@ -18,12 +17,13 @@ from perfkit.sensitivity.margin import _lp, greedy_l1
 
 def _three_units():
     """Three units, two components A and B (weights 0.5/0.5); grade G for a score >= 60."""
+    gp = {"method": "goalposts", "low": 0, "high": 100}
     raw = {
         "id": "three", "label": {"zh": "三", "en": "three"}, "paradigm": "composite",
         "categories": [{"id": "c", "label": {"zh": "类", "en": "c"}}],
         "structure": {"id": "idx", "label": {"zh": "指数", "en": "index"}, "aggregate": "arithmetic", "children": [
-            {"id": "A", "label": {"zh": "甲", "en": "A"}, "normalise": {"method": "goalposts", "low": 0, "high": 100}},
-            {"id": "B", "label": {"zh": "乙", "en": "B"}, "normalise": {"method": "goalposts", "low": 0, "high": 100}}]},
+            {"id": "A", "label": {"zh": "甲", "en": "A"}, "normalise": gp},
+            {"id": "B", "label": {"zh": "乙", "en": "B"}, "normalise": gp}]},
         "grading": {"default": [{"id": "G", "min_score": 60}, {"id": "H"}]},
     }
     units = pd.DataFrame({"unit_id": ["X", "Y", "Z"], "name_zh": list("XYZ"), "name_en": list("XYZ"), "category": "c"})
