@@ -20,14 +20,14 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/perfkit validate datasets/demo_city/schemes/2025.yaml datasets/demo_city/rounds/2025 --round 2025
-	$(BIN)/perfkit evaluate datasets/demo_city/schemes/2025.yaml datasets/demo_city/rounds/2025 --round 2025 --out $(OUT)/evaluation
-	$(BIN)/perfkit evaluate datasets/real/oecd_bli/scheme.yaml datasets/real/oecd_bli/round --out $(OUT)/oecd_bli
+	$(BIN)/perfkit report notebooks/configs/demo_city_2025.yaml --out $(OUT)/demo_city_2025 --jobs $(JOBS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python bench/sensitivity.py
+	$(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) out

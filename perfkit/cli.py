@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--round", default=None)
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.set_defaults(func=cmd_explain)
+    from perfkit.report.cli import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return p
 
 

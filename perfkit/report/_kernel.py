@@ -39,18 +39,26 @@ def reset(cwd: str) -> None:
         warnings.filters[:] = _STATE["filters"]
         sys.path[:] = _STATE["path"]
     os.chdir(cwd)
+    for restore in (_reset_pandas, _reset_altair):
+        try:
+            restore()
+        except Exception:  # noqa: BLE001 - library API differences are not worth failing a report
+            pass
+
+
+def _reset_pandas() -> None:
     import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pd.reset_option("all")
-    try:
-        import altair as alt
 
-        alt.data_transformers.enable("default")
-        alt.theme.enable("default")
-    except Exception:  # noqa: BLE001 - altair API differences are not worth failing a report
-        pass
+
+def _reset_altair() -> None:
+    import altair as alt
+
+    alt.data_transformers.enable("default")
+    alt.theme.enable("default")
 
 
 def _clear_namespace(ip) -> None:

@@ -163,7 +163,13 @@ class WarmKernel:
         if self.km is None or self.uses >= self.max_uses or not self.alive:
             self.shutdown()
             self.start()
-        self.run(f"import perfkit.report._kernel as _pk_kernel; _pk_kernel.reset({cwd!r})")
+        code = f"import perfkit.report._kernel as _pk_kernel; _pk_kernel.reset({cwd!r})"
+        try:
+            self.run(code, timeout=30)
+        except Exception as exc:  # noqa: BLE001 - a kernel that cannot reset is replaced
+            log.warning("kernel reset failed (%s); starting a fresh kernel", exc)
+            self.restart()
+            self.run(code, timeout=30)
         self.uses += 1
 
     def interrupt(self) -> None:

@@ -14,8 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import minicity  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-BATCH_UNITS = ["D01", "D04", "B02", "B03"]
-BROKEN_UNIT = "B03"
+from minicity import BATCH_UNITS, BROKEN_UNIT  # noqa: E402
 
 
 def broken_notebooks(folder: Path, unit: str) -> Path:

@@ -121,3 +121,7 @@ def write_config(folder: str | Path, *, units="all", langs=("zh", "en"), **extra
     path = folder / "report.yaml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+#: units of the batch tests, and the one whose notebook is deliberately broken
+BATCH_UNITS = ["D01", "D04", "B02", "B03"]
+BROKEN_UNIT = "B03"

@@ -7,7 +7,7 @@ import json
 import re
 
 import openpyxl
-from conftest import BATCH_UNITS, BROKEN_UNIT
+from minicity import BATCH_UNITS, BROKEN_UNIT
 
 import minicity
 

@@ -45,7 +45,7 @@ def test_suppressed_cells_show_as_too_few_responses_in_tables(facts):
 
 
 def test_suppressed_cells_never_reach_the_html(batch):
-    from conftest import BATCH_UNITS  # noqa: F401 - B02 is in the batch
+    from minicity import BATCH_UNITS  # noqa: F401 - B02 is in the batch
 
     mean, n = _raw_cell_mean("B02", "firms")
     for lang, name in (("zh", "B02_市教育局"), ("en", "B02_市教育局")):
