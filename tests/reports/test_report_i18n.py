@@ -31,6 +31,6 @@ def test_every_key_used_by_the_reports_exists():
     assert not missing, missing
 
 
-def test_lookup_formats_and_falls_back_to_the_main_catalogue():
+def test_lookup_formats_report_and_engine_labels_from_one_catalogue():
     assert t("text.suppressed_cell", "zh", n=10) == "样本不足(少于10份),不予公开"
     assert t("col.final", "en") == "Final score"
