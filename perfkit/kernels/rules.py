@@ -6,8 +6,13 @@ over-fulfilment. The engine multiplies the share by the indicator's points.
 
 Rules are elementwise, ``f(x, *, **params) -> ndarray`` of floats with the shape of
 ``x`` (any shape), except :func:`rank_within` which needs the units on the last axis.
-``target`` (where a rule uses one) may be a scalar or an array broadcasting against
-``x`` (unit-specific targets). NaN (missing) stays NaN.
+NaN (missing) stays NaN.
+
+Every numeric parameter (``target``, ``cap``, ``floor``, ``per``, ``done_share``,
+``default``, ``top``, ``bottom``) may be a scalar or an array broadcasting against ``x``,
+as for the normalisation kernels: unit-specific targets of shape ``(n_units,)``, or one
+value per replicate of shape ``(n_rep, 1)`` (the result then has shape
+``(n_rep, n_units)``). A NaN target gives NaN; the other parameters must be finite.
 
 Registry metadata
 -----------------
@@ -54,37 +59,52 @@ def _values(x, who: str) -> np.ndarray:
         raise TypeError(f"{who}: x must be numeric (NaN for missing values)") from None
 
 
-def _number(value, name: str, who: str, *, array: bool = False) -> np.ndarray:
+def _number(value, name: str, who: str) -> np.ndarray:
     if value is None:
         raise ValueError(f"{who}: parameter {name!r} is required")
     try:
-        v = np.asarray(value, dtype=float)
+        return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{who}: {name} must be numeric") from None
-    if not array and v.ndim != 0:
-        raise ValueError(f"{who}: {name} must be a single number; got shape {v.shape}")
-    if not array and not np.isfinite(v):
-        raise ValueError(f"{who}: {name} must be finite; got {value!r}")
+
+
+def _shown(value) -> str:
+    """A parameter value for a message: its repr, or the range of an array."""
+    if np.ndim(value) == 0:
+        return repr(value)
+    v = np.asarray(value, dtype=float)
+    return f"an array from {np.nanmin(v):g} to {np.nanmax(v):g}"
+
+
+def _broadcasting(v: np.ndarray, x: np.ndarray, name: str, who: str) -> np.ndarray:
+    try:
+        np.broadcast_shapes(v.shape, x.shape)
+    except ValueError:
+        raise ValueError(
+            f"{who}: {name} of shape {v.shape} does not broadcast against x of shape {x.shape}"
+        ) from None
     return v
 
 
+def _param(value, name: str, who: str, x: np.ndarray) -> np.ndarray:
+    """A finite numeric parameter: a number, or an array broadcasting against ``x``."""
+    v = _number(value, name, who)
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{who}: {name} must be finite; got {_shown(value)}")
+    return _broadcasting(v, x, name, who)
+
+
 def _target(target, x: np.ndarray, who: str) -> np.ndarray:
-    t = _number(target, "target", who, array=True)
-    try:
-        np.broadcast_shapes(t.shape, x.shape)
-    except ValueError:
-        raise ValueError(
-            f"{who}: target of shape {t.shape} does not broadcast against x of shape {x.shape}"
-        ) from None
+    t = _broadcasting(_number(target, "target", who), x, "target", who)
     if np.isinf(t).any():
         raise ValueError(f"{who}: target must be finite (NaN for a missing target)")
     return t
 
 
-def _cap(cap, who: str) -> float:
-    c = float(_number(cap, "cap", who))
-    if c < 1:
-        raise ValueError(f"{who}: cap must be at least 1 (the share for meeting the target); got {cap!r}")
+def _cap(cap, x: np.ndarray, who: str) -> np.ndarray:
+    c = _param(cap, "cap", who, x)
+    if np.any(c < 1):
+        raise ValueError(f"{who}: cap must be at least 1 (the share for meeting the target); got {_shown(cap)}")
     return c
 
 
@@ -108,7 +128,8 @@ def completion(x, *, target=None, cap=1.0) -> np.ndarray:
     target
         Target (> 0), scalar or broadcasting against ``x``; NaN target gives NaN.
     cap
-        Largest share, ``>= 1``; ``cap > 1`` rewards over-fulfilment.
+        Largest share, ``>= 1``; ``cap > 1`` rewards over-fulfilment. Scalar or
+        broadcasting against ``x``.
 
     Returns
     -------
@@ -125,7 +146,7 @@ def completion(x, *, target=None, cap=1.0) -> np.ndarray:
     t = _target(target, x, who)
     if np.any(t <= 0):
         raise ValueError(f"{who}: target must be positive (use 'linear' for other targets)")
-    c = _cap(cap, who)
+    c = _cap(cap, x, who)
     return np.clip(x / t, 0.0, c)
 
 
@@ -142,7 +163,7 @@ def completion_lower(x, *, target=None, cap=1.0) -> np.ndarray:
     target
         Target ceiling (> 0), scalar or broadcasting against ``x``.
     cap
-        Largest share, ``>= 1``.
+        Largest share, ``>= 1``, scalar or broadcasting against ``x``.
 
     Returns
     -------
@@ -159,7 +180,7 @@ def completion_lower(x, *, target=None, cap=1.0) -> np.ndarray:
     t = _target(target, x, who)
     if np.any(t <= 0):
         raise ValueError(f"{who}: target must be positive")
-    c = _cap(cap, who)
+    c = _cap(cap, x, who)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.clip(t / x, 0.0, c)
     return np.where(x <= 0, c, ratio)
@@ -179,7 +200,8 @@ def linear(x, *, floor=None, target=None) -> np.ndarray:
     floor
         Value earning no points, scalar or broadcasting against ``x``.
     target
-        Value earning full points; must differ from ``floor``.
+        Value earning full points, scalar or broadcasting against ``x``; must differ
+        from ``floor``.
 
     Returns
     -------
@@ -196,7 +218,7 @@ def linear(x, *, floor=None, target=None) -> np.ndarray:
     who = "linear"
     x = _values(x, who)
     t = _target(target, x, who)
-    f = _number(floor, "floor", who, array=True)
+    f = _broadcasting(_number(floor, "floor", who), x, "floor", who)
     if np.isinf(f).any():
         raise ValueError(f"{who}: floor must be finite")
     if np.any(t == f):
@@ -230,7 +252,7 @@ def banded(x, *, bands=None, direction=1, default=0.0) -> np.ndarray:
     direction
         +1 (higher is better) or -1.
     default
-        Share when no band is reached.
+        Share when no band is reached, scalar or broadcasting against ``x``.
 
     Returns
     -------
@@ -248,7 +270,7 @@ def banded(x, *, bands=None, direction=1, default=0.0) -> np.ndarray:
     who = "banded"
     x = _values(x, who)
     d = _direction(direction, who)
-    dflt = float(_number(default, "default", who))
+    dflt = _param(default, "default", who, x)
     if bands is None:
         raise ValueError(f"{who}: parameter 'bands' is required")
     try:
@@ -265,13 +287,12 @@ def banded(x, *, bands=None, direction=1, default=0.0) -> np.ndarray:
         raise ValueError(f"{who}: band thresholds must be distinct; got {thr.tolist()}")
     order = np.argsort(thr)
     thr, shares = thr[order], shares[order]
-    lookup = np.append(shares, dflt)  # index -1 / len(thr) -> default
     if d > 0:
         idx = np.searchsorted(thr, x, side="right") - 1  # highest threshold <= x
         idx = np.where(idx < 0, thr.size, idx)
     else:
         idx = np.searchsorted(thr, x, side="left")  # lowest threshold >= x
-    out = lookup[np.clip(idx, 0, thr.size)]
+    out = np.where(idx < thr.size, shares[np.minimum(idx, thr.size - 1)], dflt)  # thr.size: no band
     return np.where(np.isnan(x), np.nan, out)
 
 
@@ -288,9 +309,9 @@ def deduction(x, *, per=None, floor=0.0) -> np.ndarray:
     x
         Non-negative incident counts, any shape.
     per
-        Share deducted per incident, ``> 0``.
+        Share deducted per incident, ``> 0``; scalar or broadcasting against ``x``.
     floor
-        Smallest share, in ``[0, 1]``.
+        Smallest share, in ``[0, 1]``; scalar or broadcasting against ``x``.
 
     Returns
     -------
@@ -304,12 +325,12 @@ def deduction(x, *, per=None, floor=0.0) -> np.ndarray:
     """
     who = "deduction"
     x = _values(x, who)
-    p = float(_number(per, "per", who))
-    f = float(_number(floor, "floor", who))
-    if p <= 0:
-        raise ValueError(f"{who}: per must be positive; got {per!r}")
-    if not 0 <= f <= 1:
-        raise ValueError(f"{who}: floor must be between 0 and 1; got {floor!r}")
+    p = _param(per, "per", who, x)
+    f = _param(floor, "floor", who, x)
+    if np.any(p <= 0):
+        raise ValueError(f"{who}: per must be positive; got {_shown(per)}")
+    if np.any((f < 0) | (f > 1)):
+        raise ValueError(f"{who}: floor must be between 0 and 1; got {_shown(floor)}")
     if np.any(x < 0):
         raise ValueError(f"{who}: incident counts must not be negative")
     return np.where(np.isnan(x), np.nan, np.maximum(1.0 - p * x, f))
@@ -392,7 +413,7 @@ def binary(x, *, done_share=1.0) -> np.ndarray:
     x
         Numeric or boolean flags, any shape (``None`` counts as missing).
     done_share
-        Share for a completed item, ``>= 0``.
+        Share for a completed item, ``>= 0``; scalar or broadcasting against ``x``.
 
     Returns
     -------
@@ -410,8 +431,8 @@ def binary(x, *, done_share=1.0) -> np.ndarray:
         arr = np.array([np.nan if v is None else v for v in arr.reshape(-1)],
                        dtype=object).reshape(arr.shape)
     v = _values(arr, who)
-    s = float(_number(done_share, "done_share", who))
-    if s < 0:
+    s = _param(done_share, "done_share", who, v)
+    if np.any(s < 0):
         raise ValueError(f"{who}: done_share must not be negative")
     return np.where(np.isnan(v), np.nan, np.where(v != 0, s, 0.0))
 
@@ -439,7 +460,8 @@ def rank_within(x, *, groups=None, direction=1, top=1.0, bottom=0.6) -> np.ndarr
     direction
         +1 (higher is better) or -1.
     top, bottom
-        Shares of the best and the worst unit, ``top >= bottom``.
+        Shares of the best and the worst unit, ``top >= bottom``; scalars or arrays
+        broadcasting against ``x`` (e.g. ``(n_rep, 1)``).
 
     Returns
     -------
@@ -456,10 +478,10 @@ def rank_within(x, *, groups=None, direction=1, top=1.0, bottom=0.6) -> np.ndarr
     if x.ndim < 1:
         raise ValueError(f"{who}: x must have a units axis (shape (..., n_units))")
     d = _direction(direction, who)
-    t = float(_number(top, "top", who))
-    b = float(_number(bottom, "bottom", who))
-    if t < b:
-        raise ValueError(f"{who}: top must be at least bottom (got top={top!r}, bottom={bottom!r})")
+    t = _param(top, "top", who, x)
+    b = _param(bottom, "bottom", who, x)
+    if np.any(t < b):
+        raise ValueError(f"{who}: top must be at least bottom (got top={_shown(top)}, bottom={_shown(bottom)})")
     if groups is None:
         g = np.zeros(x.shape[-1], dtype=int)
     else:

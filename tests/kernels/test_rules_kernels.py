@@ -219,3 +219,52 @@ def test_rank_within_bounded_and_permutation_equivariant(x, top, bottom, seed):
     assert np.all((share >= bottom - 1e-12) & (share <= top + 1e-12))
     perm = np.random.default_rng(seed).permutation(x.size)
     assert_allclose(rank_within(x[perm], groups=groups[perm], top=top, bottom=bottom), share[perm])
+
+
+# ------------------------------------------------------------ array-valued parameters
+
+_PER_REPLICATE = [
+    ("completion", {"target": 80.0}, "cap", [1.0, 1.1, 1.25]),
+    ("completion_lower", {"target": 10.0}, "cap", [1.0, 1.2, 1.5]),
+    ("linear", {"target": 100.0}, "floor", [0.0, 40.0, 60.0]),
+    ("linear", {"floor": 0.0}, "target", [50.0, 90.0, 120.0]),
+    ("deduction", {"floor": 0.1}, "per", [0.05, 0.2, 0.3]),
+    ("deduction", {"per": 0.2}, "floor", [0.0, 0.3, 0.5]),
+    ("binary", {}, "done_share", [0.5, 0.8, 1.0]),
+    ("banded", {"bands": [(60, 0.6), (90, 1.0)]}, "default", [0.0, 0.2, 0.4]),
+    ("rank_within", {"bottom": 0.2}, "top", [0.5, 0.8, 1.0]),
+    ("rank_within", {"top": 1.0}, "bottom", [0.0, 0.4, 0.6]),
+]
+
+
+@pytest.mark.parametrize("name, fixed, param, values", _PER_REPLICATE)
+def test_one_parameter_value_per_replicate_equals_scalar_calls(name, fixed, param, values):
+    # a (n_rep, 1) parameter against (n_units,) values gives (n_rep, n_units): row r is
+    # the rule called with the scalar values[r]
+    func = RULES.get(name).func
+    x = np.array([0.0, 3.0, 45.0, 70.0, 95.0, 120.0, NAN])
+    got = func(x, **fixed, **{param: np.array(values)[:, None]})
+    assert got.shape == (len(values), x.size)
+    for r, v in enumerate(values):
+        assert_allclose(got[r], func(x, **fixed, **{param: v}))
+
+
+def test_array_parameters_broadcast_with_unit_specific_targets():
+    # per-unit targets (n_units,) and per-replicate caps (n_rep, 1)
+    got = completion([40.0, 150.0], target=[80.0, 100.0], cap=np.array([[1.0], [1.2]]))
+    assert_allclose(got, [[0.5, 1.0], [0.5, 1.2]])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: completion([1.0], target=1, cap=np.array([[1.1], [0.9]])), "cap must be at least 1 .*; got an array from 0.9 to 1.1"),
+    (lambda: completion([1.0, 2.0], target=1, cap=[1.0, 1.1, 1.2]), "cap of shape .3,. does not broadcast"),
+    (lambda: completion([1.0], target=1, cap=[1.0, np.inf]), "cap must be finite"),
+    (lambda: deduction([1.0], per=[0.1, -0.1]), "per must be positive"),
+    (lambda: deduction([1.0], per=0.1, floor=[0.5, 1.5]), "floor must be between 0 and 1"),
+    (lambda: binary([1.0], done_share=[[0.5], [-1.0]]), "must not be negative"),
+    (lambda: rank_within([1.0, 2.0], top=[[1.0], [0.5]], bottom=0.6), "top must be at least bottom"),
+    (lambda: banded([1.0, 2.0], bands=[(1, 0.5)], default=[0.0, 0.1, 0.2]), "default of shape .3,. does not broadcast"),
+])
+def test_bad_array_parameters_raise(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
