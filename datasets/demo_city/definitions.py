@@ -535,6 +535,17 @@ SURVEY_GROUPS = [
     ("cppcc", "政协委员", "CPPCC members", 0.10, 20),
 ]
 
+# Public comments left in the survey's free-text field, as the office codes them (the
+# feedback list shows the most frequent per unit and group, only above the minimum cell size).
+SURVEY_COMMENTS_GOOD = [
+    "服务态度热情周到", "办事效率高,一次办好", "信息公开及时透明", "窗口服务规范", "工作作风务实",
+]
+SURVEY_COMMENTS_BAD = [
+    "办事效率有待提高", "部分事项仍需多次跑腿", "政策解读不够清楚", "回复群众诉求不够及时",
+    "信息公开不够及时", "窗口等候时间较长",
+]
+COMMENT_SHARE = 0.15  # share of respondents who leave a comment
+
 BONUS_ITEMS = {
     "national_award": ("获国家级表彰", "National award", 1.0),
     "provincial_award": ("获省级表彰", "Provincial award", 0.5),

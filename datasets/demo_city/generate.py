@@ -83,12 +83,12 @@ ALTERNATIVE_WEIGHTS = [
 ]
 
 
-def rng(part: str) -> np.random.Generator:
+def rng(part: str, *more: int) -> np.random.Generator:
     """One independent, seeded stream per part, so that changing one part of the
     generator does not shift the random numbers of the others."""
     parts = ["latent", "targets", "common", "development", "survey", "special", "adjust", "collect",
-             "tracking", "schedule", "returned"]
-    return np.random.default_rng([SEED, parts.index(part)])
+             "tracking", "schedule", "returned", "comments"]
+    return np.random.default_rng([SEED, parts.index(part), *more])
 
 
 # ----------------------------------------------------------------------------- writers
@@ -509,10 +509,24 @@ def survey_for_year(year: int, f: np.ndarray, r: np.random.Generator) -> pd.Data
             seq += n
             frames.append(df)
     out = pd.concat(frames, ignore_index=True)
+    out["comment"] = survey_comments(year, out[items].to_numpy(dtype=float))
     for c in items:
         out[c] = out[c].map(lambda v: "" if np.isnan(v) else str(int(v)))
     out["weight"] = out["weight"].map(lambda v: fmt(v, 3))
     return out
+
+
+def survey_comments(year: int, scores: np.ndarray) -> list[str]:
+    """A coded free-text comment for about one respondent in seven: praise from the
+    satisfied, a complaint from the others. Drawn from its own stream (``comments``), so
+    adding comments moved no other number of the demo city."""
+    r = rng("comments", year)
+    mean = np.nanmean(scores, axis=1)
+    leave = r.random(len(mean)) < D.COMMENT_SHARE
+    good = r.integers(0, len(D.SURVEY_COMMENTS_GOOD), len(mean))
+    bad = r.integers(0, len(D.SURVEY_COMMENTS_BAD), len(mean))
+    return ["" if not c else (D.SURVEY_COMMENTS_GOOD[g] if m >= 4 else D.SURVEY_COMMENTS_BAD[b])
+            for c, m, g, b in zip(leave, mean, good, bad)]
 
 
 # ----------------------------------------------------------------------------- special assessments
