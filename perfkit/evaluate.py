@@ -100,8 +100,8 @@ class _Engine:
         self.applicable = {nid: self._applicable(nid) for nid in s.paths}
         survey_index, survey_table = self._survey()
         if self.reuse is not None and self._treatment_key() == self.reuse.cache.get("treatment_key"):
-            raw, text, targets = self.reuse.raw, self.reuse.cache["text"], self.reuse.cache["targets"]
-            treated, tlog, kept = self.reuse.treated, self.reuse.treatment, self.reuse.cache["kept"]
+            raw, text, targets = self.reuse.raw, self.reuse.text, self.reuse.value_targets
+            treated, tlog, kept = self.reuse.treated, self.reuse.treatment, self.reuse.kept
             self.steps.extend(st for st in self.reuse.recipe if st.stage in ("raw", "treat"))
         else:
             raw, text, targets = self._raw(survey_index)
@@ -123,7 +123,7 @@ class _Engine:
             points=points, max_points=eff if s.paradigm == "points" else None,
             results=results, weights=weights, reasons=reasons, targets_detail=tdetail,
             survey=survey_table, recipe=tuple(self.steps), warnings=tuple(self.warnings),
-            cache={"treatment_key": self._treatment_key(), "text": text, "targets": targets, "kept": kept},
+            kept=kept, text=text, value_targets=targets, cache={"treatment_key": self._treatment_key()},
         )
 
     def _treatment_key(self) -> str:

@@ -92,6 +92,19 @@ class Evaluation:
         Per aggregate node, the weights used (a Series, or a weighting result).
     recipe
         The steps that produced this evaluation.
+    warnings
+        What the engine warned about (e.g. a constant indicator), with the indicator.
+    kept
+        ``(n_units,)`` bool: units that passed the availability screen (all True without
+        a screen); the others have no scores and no final score.
+    text
+        Units x indicators: the qualitative grades as submitted (missing elsewhere), which
+        ``grade_map`` rules score.
+    value_targets
+        Units x indicators: the per-unit targets given in the values table (NaN where
+        none), used by rules that take a target the scheme does not set.
+    cache
+        Private: what :meth:`rerun` needs to decide which stages it may reuse.
     """
 
     scheme: Any
@@ -112,6 +125,9 @@ class Evaluation:
     survey: pd.DataFrame | None
     recipe: tuple[Step, ...]
     warnings: tuple[str, ...] = ()
+    kept: np.ndarray | None = field(default=None, repr=False)
+    text: pd.DataFrame | None = field(default=None, repr=False)
+    value_targets: pd.DataFrame | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- access
@@ -160,9 +176,11 @@ class Evaluation:
             method = spec.method if spec is not None else ("linear" if node.source in ("survey", "special") else "minmax")
             score = self.scores.loc[unit, nid]
             target = (spec.params.get("target") if spec is not None else None)
+            if target is None and self.value_targets is not None:
+                target = self.value_targets[nid].get(unit, np.nan)
             if target is None:
-                target = self.cache.get("targets", pd.DataFrame()).get(nid, pd.Series(dtype=float)).get(unit, np.nan)
-            text = self.cache.get("text", pd.DataFrame()).get(nid, pd.Series(dtype=object)).get(unit)
+                target = np.nan
+            text = self.text[nid].get(unit) if self.text is not None else None
             row = {"path": path, "id": nid, "label_zh": node.label.zh, "label_en": node.label.en, "method": method,
                    "params": _params_text(spec),
                    "value": text if node.kind == "qualitative" and text is not None else self.raw.loc[unit, nid],

@@ -213,7 +213,7 @@ def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
     s = ev.scheme
     units = tuple(ev.results.index)
     categories = ev.results["category"].to_numpy(dtype=object)
-    kept = ev.cache.get("kept", np.ones(len(units), dtype=bool))
+    kept = np.asarray(ev.kept, dtype=bool)
     app = _applicable(s, categories)
     leaves = []
     for j, (nid, node) in enumerate(s.leaves.items()):
@@ -227,9 +227,8 @@ def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
     leaf_ids = [lf.id for lf in leaves]
     raw = ev.raw[leaf_ids].to_numpy(dtype=float)
     treated = ev.treated[leaf_ids].to_numpy(dtype=float)
-    text = ev.cache["text"][leaf_ids].to_numpy(dtype=object) if "text" in ev.cache else np.full(raw.shape, None)
-    leaf_targets = ev.cache["targets"][leaf_ids].to_numpy(dtype=float) if "targets" in ev.cache \
-        else np.full(raw.shape, np.nan)
+    text = ev.text[leaf_ids].to_numpy(dtype=object)
+    leaf_targets = ev.value_targets[leaf_ids].to_numpy(dtype=float)
 
     nodes = []
     for path, node in reversed(list(s.root.walk())):

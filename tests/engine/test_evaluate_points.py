@@ -138,3 +138,10 @@ def test_rerun_with_changed_points_reuses_treated_stage(ev):
     assert ev2.treated is ev.treated
     # D1: 46/50 x 40 + 30 + 18.5/20 x 30 = 36.8 + 30 + 27.75 = 94.55 (+3 bonus)
     assert ev2.results.loc["D1", "final"] == pytest.approx(97.55)
+
+
+def test_evaluation_exposes_screen_text_and_value_targets(ev):
+    assert ev.kept.dtype == bool and ev.kept.all() and ev.kept.shape == (len(ev.units),)
+    assert list(ev.text.columns) == list(ev.scheme.leaves) == list(ev.value_targets.columns)
+    assert ev.text.loc["D2", "openness"] == "B" and pd.isna(ev.text.loc["D2", "hotline"])
+    assert ev.value_targets.isna().all().all()  # this round gives no targets in the values table
