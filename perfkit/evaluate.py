@@ -10,6 +10,10 @@ Stages, each kept in the result with a caption:
 5. ``points``     earned points per node (points paradigm), against ``max_points``
 6. ``results``    base score, bonus, penalty, final score, rank within category, grade
 
+Each stage is computed by the functions of :mod:`perfkit.stages` (and
+:func:`perfkit.grading.grade_indices`), the same ones the batched sensitivity engine calls
+with a replicate axis.
+
 The recipe (every step with its method and parameters) is recorded so that a variant can
 be re-run with one step changed (:meth:`Evaluation.rerun`).
 """
@@ -21,24 +25,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perfkit.errors import DataError, SchemeError
 from perfkit.evaluation import Evaluation, Step
-from perfkit.grading import assign_grades
+from perfkit.grading import assign_grades, veto_caps
 from perfkit.io.round import RoundData
-from perfkit.kernels import treat as treat_k
-from perfkit.kernels.aggregate import AGGREGATE
-from perfkit.kernels.normalise import NORMALISE, output_range
 from perfkit.kernels.rank import rank_desc
-from perfkit.kernels.rules import RULES
 from perfkit.scheme import Scheme
-from perfkit.scheme.check import DEFAULT_SOURCE_RULE
-from perfkit.scheme.models import MethodSpec, Node
+from perfkit.scheme.models import MethodSpec
+from perfkit.stages import (
+    Leaf,
+    aggregate_node,
+    applicable,
+    child_weights,
+    compile_leaves,
+    derive_weights,
+    final_scores,
+    plan_treatment,
+    score_leaf,
+    score_targets,
+    target_rows,
+    target_shares,
+    treat,
+)
 from perfkit.survey import summarise_survey
 from perfkit.validate import ValidationReport, validate_round
 
 __all__ = ["evaluate"]
-
-_DIR = {"higher": 1, "lower": -1}
 
 
 def evaluate(scheme: Scheme, data: RoundData, *, reuse: Evaluation | None = None) -> Evaluation:
@@ -87,17 +98,10 @@ class _Engine:
         self.steps: list[Step] = []
         self.warnings: list[str] = []
 
-    # ------------------------------------------------------------------ helpers
-    def _applicable(self, node_id: str) -> np.ndarray:
-        """Units to which the node (and all its ancestors) apply."""
-        by_cat = {c: self.scheme.applies(node_id, c) for c in pd.unique(self.categories)}
-        return np.array([by_cat[c] for c in self.categories], dtype=bool)
-
     # ------------------------------------------------------------------ stages
     def run(self) -> Evaluation:
         s = self.scheme
-        leaves = s.leaves
-        self.applicable = {nid: self._applicable(nid) for nid in s.paths}
+        self.applicable = applicable(s, self.categories)
         survey_index, survey_table = self._survey()
         if self.reuse is not None and self._treatment_key() == self.reuse.cache.get("treatment_key"):
             raw, text, targets = self.reuse.raw, self.reuse.text, self.reuse.value_targets
@@ -106,7 +110,7 @@ class _Engine:
         else:
             raw, text, targets = self._raw(survey_index)
             treated, tlog, kept = self._treat(raw)
-        scores, reasons = self._score_leaves(treated, text, targets, kept)
+        scores, reasons = self._score_leaves(compile_leaves(s, self.applicable, kept), treated, text, targets)
         tdetail, tscores = self._targets(kept)
         for nid, col in tscores.items():
             scores[nid] = col
@@ -174,196 +178,82 @@ class _Engine:
     def _treat(self, raw: pd.DataFrame):
         """Apply the scheme's treatment steps in ``treatment.order`` to the quantitative
         value indicators; every step is recorded in the log and the recipe."""
-        t = self.scheme.model.treatment
-        leaves = self.scheme.leaves
-        self._tlog: dict[str, Any] = {"order": list(t.order), "denominated": [], "imputed": None,
-                                      "screened_out": [], "winsorised": []}
-        x = raw.copy()
-        quant = [k for k, n in leaves.items() if n.source == "values" and n.kind == "quantitative"]
-        kept = np.ones(len(x), dtype=bool)
-        for step in t.order:
-            if step == "denominate" and t.denominate:
-                self._denominate(x, quant)
-            elif step == "screen" and t.screen is not None:
-                kept = self._screen(x, quant, t.screen)
-            elif step == "impute" and t.impute is not None:
-                self._impute(x, quant, kept, t.impute)
-            elif step == "winsorise" and t.winsorise is not None:
-                self._winsorise(x, quant, kept, t.winsorise)
-        return x, self._tlog, kept
+        plan = plan_treatment(self.scheme, self.units, self.data.values)
+        done = treat(plan, raw.to_numpy(dtype=float))
+        treated = pd.DataFrame(done.values, index=raw.index, columns=raw.columns)
+        quant = [plan.columns[j] for j in plan.quant]
+        log: dict[str, Any] = {"order": list(plan.order), "denominated": [], "imputed": None,
+                               "screened_out": [], "winsorised": []}
+        for step in plan.order:
+            if step == "denominate" and plan.denominators is not None:
+                log["denominated"] = [{"indicator": d.indicator, "by": d.by, "scale": rec.scale,
+                                       "zero_denominator": int(np.sum(rec.zero_denominator)),
+                                       "missing_denominator": int(np.sum(rec.missing_denominator))}
+                                      for d, rec in done.denominated]
+                self.steps.append(Step("treat", "denominate", "divide",
+                                       {"indicators": [d["indicator"] for d in log["denominated"]]}))
+            elif step == "screen" and plan.min_availability is not None:
+                log["screened_out"] = [{"unit_id": u, "availability": float(a)}
+                                       for u, a, k in zip(raw.index, done.availability, done.kept) if not k]
+                self.steps.append(Step("treat", "screen", "availability", {
+                    "min_availability": plan.min_availability,
+                    "dropped": [d["unit_id"] for d in log["screened_out"]]}))
+            elif step == "impute" and plan.impute is not None:
+                log["imputed"] = pd.DataFrame(done.imputed, index=raw.index, columns=quant)
+                self.steps.append(Step("treat", "impute", plan.impute.method,
+                                       {"by": plan.impute.params.get("by"), "cells": int(done.imputed.sum())}))
+            elif step == "winsorise" and plan.winsorise is not None:
+                kept_units = raw.index[done.kept]
+                log["winsorised"] = [{"indicator": quant[r.column], "n_winsorised": r.n_winsorised,
+                                      "log_applied": r.log_applied, "skew_before": r.skew_before,
+                                      "kurt_before": r.kurt_before, "skew_after": r.skew_after,
+                                      "kurt_after": r.kurt_after,
+                                      "units": [str(kept_units[p]) for p in r.positions],
+                                      "original_values": list(r.original_values)}
+                                     for r in done.winsorised[0] if r.n_winsorised or r.log_applied]
+                self.steps.append(Step("treat", "winsorise", plan.winsorise.method, dict(plan.winsorise.params)))
+        return treated, log, done.kept
 
-    def _denominate(self, x: pd.DataFrame, quant: list[str]) -> None:
-        leaves = self.scheme.leaves
-        for nid in quant:
-            d = leaves[nid].denominator
-            if d is None:
-                continue
-            values, rec = treat_k.denominate(x[nid].to_numpy(dtype=float), self._denominator(d),
-                                             scale=leaves[nid].denominator_scale)
-            x[nid] = values
-            self._tlog["denominated"].append({"indicator": nid, "by": d, "scale": rec.scale,
-                                              "zero_denominator": int(np.sum(rec.zero_denominator)),
-                                              "missing_denominator": int(np.sum(rec.missing_denominator))})
-        self.steps.append(Step("treat", "denominate", "divide",
-                               {"indicators": [d["indicator"] for d in self._tlog["denominated"]]}))
-
-    def _screen(self, x: pd.DataFrame, quant: list[str], threshold: float) -> np.ndarray:
-        arr = x[quant].to_numpy(dtype=float)
-        avail = treat_k.availability(arr)
-        kept = treat_k.screen(arr, min_availability=threshold)
-        self._tlog["screened_out"] = [{"unit_id": u, "availability": float(a)}
-                                      for u, a, k in zip(x.index, avail, kept) if not k]
-        self.steps.append(Step("treat", "screen", "availability", {
-            "min_availability": threshold, "dropped": [d["unit_id"] for d in self._tlog["screened_out"]]}))
-        return kept
-
-    def _impute(self, x: pd.DataFrame, quant: list[str], kept: np.ndarray, spec: MethodSpec) -> None:
-        by = spec.params.get("by")
-        groups = None
-        if by is not None:
-            if by not in self.units.columns:
-                cols = ", ".join(c for c in self.units.columns if not c.startswith("_"))
-                raise SchemeError(f"impute by {by!r}: the units table has no such column",
-                                  where=[self.scheme.file or "<scheme>", "treatment.impute.by"],
-                                  hint=f"units columns: {cols}")
-            groups = self.units[by].to_numpy(dtype=object)[kept]
-        new, mask = treat_k.impute(x.loc[kept, quant].to_numpy(dtype=float), method=spec.method, groups=groups)
-        x.loc[kept, quant] = new
-        flags = pd.DataFrame(False, index=x.index, columns=quant)
-        flags.loc[kept, quant] = mask
-        self._tlog["imputed"] = flags
-        self.steps.append(Step("treat", "impute", spec.method, {"by": by, "cells": int(mask.sum())}))
-
-    def _winsorise(self, x: pd.DataFrame, quant: list[str], kept: np.ndarray, spec: MethodSpec) -> None:
-        params = dict(spec.params)
-        new, records = treat_k.winsorise(x.loc[kept, quant].to_numpy(dtype=float), **params)
-        x.loc[kept, quant] = new
-        self._tlog["winsorised"] = [{"indicator": quant[r.column], "n_winsorised": r.n_winsorised,
-                                     "log_applied": r.log_applied, "skew_before": r.skew_before,
-                                     "kurt_before": r.kurt_before, "skew_after": r.skew_after,
-                                     "kurt_after": r.kurt_after,
-                                     "units": [str(x.index[kept][p]) for p in r.positions],
-                                     "original_values": list(r.original_values)}
-                                    for r in records if r.n_winsorised or r.log_applied]
-        self.steps.append(Step("treat", "winsorise", spec.method, params))
-
-    def _denominator(self, name: str) -> np.ndarray:
-        if name in self.units.columns:
-            return pd.to_numeric(self.units[name], errors="coerce").to_numpy(dtype=float)
-        vals = self.data.values
-        d = vals[vals["indicator_id"] == name].set_index("unit_id")["value"]
-        if d.empty:
-            raise DataError(f"denominator {name!r} not found", where=["units", name],
-                            hint="give it as a units column or as values rows")
-        return d.reindex(self.unit_ids).to_numpy(dtype=float)
-
-    def _score_leaves(self, treated: pd.DataFrame, text: pd.DataFrame, targets: pd.DataFrame, kept: np.ndarray):
+    def _score_leaves(self, leaves: tuple[Leaf, ...], treated: pd.DataFrame, text: pd.DataFrame,
+                      targets: pd.DataFrame):
         s = self.scheme
-        points = s.paradigm == "points"
         scores = pd.DataFrame(np.nan, index=treated.index, columns=list(s.leaves), dtype=float)
         reasons = pd.DataFrame("", index=treated.index, columns=list(s.leaves), dtype=object)
-        groups = self.categories
-        for nid, node in s.leaves.items():
-            app = self.applicable[nid] & kept
-            direction = _DIR[node.direction]
-            spec = node.rule or node.normalise or (DEFAULT_SOURCE_RULE if node.source in ("survey", "special") else None)
-            if spec is None:
-                spec = MethodSpec(method="minmax")
-            x = treated[nid].to_numpy(dtype=float)
-            if node.rule is not None or spec is DEFAULT_SOURCE_RULE:
-                out = self._apply_rule(node, spec, x, text[nid].to_numpy(dtype=object), targets[nid].to_numpy(), app, groups)
-                kind = "rule"
-            else:
-                out = np.full(len(x), np.nan)
-                col = np.where(app, x, np.nan)
-                params = dict(spec.params)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    res = NORMALISE.get(spec.method).func(col[:, None], direction=np.array([direction]), **params)
-                self.warnings.extend(f"{nid}: {w.message}" for w in caught)
-                out[app] = np.asarray(res)[:, 0][app]
-                kind = "normalise"
-                if points:  # a share of the indicator's points: rescale the output range to 0-100
-                    lo, hi = output_range(spec.method, params)
-                    out = (out - lo) / (hi - lo) * 100.0
-            missing = app & np.isnan(out)
-            if points:
-                out = np.where(missing, 0.0, out)
-            scores[nid] = np.where(app, out, np.nan)
-            reasons.loc[~app, nid] = "not applicable"
-            reasons.loc[missing, nid] = "no value"
-            self.steps.append(Step("score", nid, spec.method, {"kind": kind, "direction": node.direction, **spec.params}))
+        for leaf in leaves:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out, missing = score_leaf(leaf, treated[leaf.id].to_numpy(dtype=float), paradigm=s.paradigm,
+                                          text=text[leaf.id].to_numpy(dtype=object),
+                                          targets=targets[leaf.id].to_numpy(dtype=float), groups=self.categories,
+                                          units=self.unit_ids)
+            self.warnings.extend(f"{leaf.id}: {w.message}" for w in caught)
+            scores[leaf.id] = out
+            reasons.loc[~leaf.app, leaf.id] = "not applicable"
+            reasons.loc[missing, leaf.id] = "no value"
+            self.steps.append(Step("score", leaf.id, leaf.spec.method, {
+                "kind": leaf.kind, "direction": s.leaves[leaf.id].direction, **leaf.spec.params}))
         return scores, reasons
-
-    def _apply_rule(self, node: Node, spec: MethodSpec, x: np.ndarray, text: np.ndarray, target: np.ndarray,
-                    app: np.ndarray, groups: np.ndarray) -> np.ndarray:
-        params = dict(spec.params)
-        func = RULES.get(spec.method).func
-        if spec.method == "grade_map":
-            share = func(np.where(app, text, None), **params)
-        elif spec.method == "rank_within":
-            share = func(np.where(app, x, np.nan), groups=groups, direction=_DIR[node.direction], **params)
-        else:
-            if "target" not in params and _needs_target(func):
-                if np.isnan(target[app]).any():
-                    bad = [u for u, a, t in zip(self.unit_ids, app, target) if a and np.isnan(t)]
-                    raise DataError(f"indicator {node.id!r} is scored against a target, but units {bad[:5]} have "
-                                    f"none", where=["values", "target"],
-                                    hint=f"add a 'target' column to values or 'target:' to {node.id}.rule")
-                params["target"] = target
-            if "direction" in _kwonly(func) and "direction" not in params:
-                params["direction"] = _DIR[node.direction]
-            share = func(x, **params)
-        return np.asarray(share, dtype=float) * 100.0
 
     def _targets(self, kept: np.ndarray):
         """Functional targets: per unit, Σ points x share over the unit's own targets,
         rescaled to the node's points."""
         s = self.scheme
-        tdf = self.data.targets
         detail_rows = []
         out: dict[str, np.ndarray] = {}
-        vals = self.data.values
         for nid, node in s.target_nodes.items():
-            app = self.applicable[nid] & kept
-            earned = np.zeros(len(self.unit_ids))
-            total = np.zeros(len(self.unit_ids))
-            rows = tdf[tdf["node"] == nid] if len(tdf) else tdf
-            default = node.rule or MethodSpec(method="completion", cap=1.0)
-            pos = {u: i for i, u in enumerate(self.unit_ids)}
-            vmap = {(u, i): v for u, i, v in zip(vals["unit_id"], vals["indicator_id"], vals["value"])} if len(vals) else {}
-            for r in rows.itertuples(index=False):
-                i = pos.get(r.unit_id)
-                if i is None or not app[i]:
-                    continue
-                method = r.rule if isinstance(r.rule, str) and r.rule else default.method
-                params = dict(default.params) if method == default.method else {}
-                if isinstance(r.cap, float) and not np.isnan(r.cap):
-                    params["cap"] = r.cap
-                func = RULES.get(method).func
-                value = vmap.get((r.unit_id, r.indicator_id), np.nan)
-                direction = _DIR.get(r.direction or "higher", 1)
-                if _needs_target(func) and "target" not in params:
-                    params["target"] = r.target
-                if "direction" in _kwonly(func) and "direction" not in params:
-                    params["direction"] = direction
-                if method == "completion" and direction == -1:
-                    func = RULES.get("completion_lower").func
-                share = float(np.asarray(func(np.array([value], dtype=float), **params))[0])
+            rows = target_rows(node, self.data.targets, self.data.values, self.unit_ids, self.applicable[nid] & kept)
+            shares = target_shares(rows)
+            out[nid] = score_targets(rows, shares)
+            for j, share in enumerate(shares):
                 reason = ""
                 if np.isnan(share):
                     share, reason = 0.0, "no value"
-                earned[i] += share * r.points
-                total[i] += r.points
-                detail_rows.append({"node": nid, "unit_id": r.unit_id, "indicator_id": r.indicator_id,
-                                    "label_zh": r.label_zh, "label_en": r.label_en, "rule": method,
-                                    "value": value, "target": r.target, "points": r.points,
-                                    "share": share, "earned_raw": share * r.points, "reason": reason})
-            with np.errstate(invalid="ignore", divide="ignore"):
-                score = np.where(total > 0, earned / total * 100.0, np.nan)
-            score = np.where(app & (total == 0), 0.0, score)
-            out[nid] = np.where(app, score, np.nan)
-            self.steps.append(Step("score", nid, default.method, {"kind": "targets", **default.params}))
+                detail_rows.append({"node": nid, "unit_id": rows.unit_id[j], "indicator_id": rows.indicator[j],
+                                    "label_zh": rows.label_zh[j], "label_en": rows.label_en[j],
+                                    "rule": rows.method[j], "value": rows.value[j], "target": rows.target[j],
+                                    "points": rows.points[j], "share": float(share),
+                                    "earned_raw": float(share) * rows.points[j], "reason": reason})
+            self.steps.append(Step("score", nid, rows.default.method, {"kind": "targets", **rows.default.params}))
         detail = pd.DataFrame(detail_rows, columns=["node", "unit_id", "indicator_id", "label_zh", "label_en", "rule",
                                                     "value", "target", "points", "share", "earned_raw", "reason"])
         if len(detail):
@@ -373,11 +263,6 @@ class _Engine:
             detail["earned"] = detail["share"] * detail["max_points"]
             detail["lost"] = detail["max_points"] - detail["earned"]
         return detail, out
-
-    def _child_weights(self, node: Node) -> np.ndarray:
-        if self.scheme.paradigm == "points":
-            return np.array([c.points for c in node.children], dtype=float)
-        return np.array([1.0 if c.weight is None else c.weight for c in node.children], dtype=float)
 
     def _aggregate(self, scores: pd.DataFrame, kept: np.ndarray):
         s = self.scheme
@@ -390,31 +275,16 @@ class _Engine:
             ids = [c.id for c in node.children]
             X = np.column_stack([all_scores[i] for i in ids])
             app = self.applicable[node.id] & kept
-            w = self._child_weights(node)
+            w = child_weights(s, node)
             if node.weights is not None:
-                from perfkit.weighting import weights_from_spec
-
-                rows = app & ~np.isnan(X).any(axis=1)
-                if rows.sum() < 2:
-                    raise SchemeError(f"node {node.id!r}: too few complete units ({int(rows.sum())}) to derive weights",
-                                      where=[s.file or "<scheme>", f"nodes.{node.id}.weights"])
-                res = weights_from_spec(node.weights.model_dump(), X[rows], np.ones(len(ids)), ids)
+                res = derive_weights(node.weights.model_dump(), X, app, ids, node_id=node.id,
+                                     where=[s.file or "<scheme>", f"nodes.{node.id}.weights"])
                 weights[node.id] = res
                 w = np.asarray(res.weights, dtype=float)
             else:
                 weights[node.id] = pd.Series(w / w.sum() if w.sum() > 0 else w, index=ids, name=node.id)
             spec = node.aggregate or MethodSpec(method="arithmetic")
-            func = AGGREGATE.get(spec.method).func
-            Xa = np.where(app[:, None], X, np.nan)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                if spec.method == "topsis":
-                    out = np.full(len(app), np.nan)
-                    sub = func(Xa[app], weights=w, **spec.params)
-                    out[app] = np.asarray(sub) * 100.0
-                else:
-                    out = np.asarray(func(Xa, weights=w, **spec.params), dtype=float)
-            out = np.where(app, out, np.nan)
+            out = aggregate_node(spec, X, w, app)
             node_scores[node.id] = out
             all_scores[node.id] = out
             self.steps.append(Step("aggregate", node.id, spec.method, {**spec.params, "weights": [float(v) for v in w]}))
@@ -431,7 +301,7 @@ class _Engine:
         for _, node in s.root.walk():
             if not node.children:
                 continue
-            w = self._child_weights(node)
+            w = child_weights(s, node)
             app = np.column_stack([self.applicable[c.id] for c in node.children]).astype(float)
             denom = (app * w).sum(axis=1)
             for j, c in enumerate(node.children):
@@ -457,8 +327,9 @@ class _Engine:
             cap = getattr(cfg, kind).cap
             res[f"{kind}_raw"] = raw
             res[kind] = np.minimum(raw, cap) if cap is not None else raw
-        res["final"] = res["base"] + res["bonus"] - res["penalty"]
-        res.loc[~kept, ["base", "final"]] = np.nan
+        res["final"] = final_scores(root, scale=scale, bonus=res["bonus"].to_numpy(), penalty=res["penalty"].to_numpy(),
+                                    kept=kept)
+        res.loc[~kept, "base"] = np.nan
         vetoes = adj[adj["kind"] == "veto"] if len(adj) else adj
         veto_items = vetoes.groupby("unit_id")["item"].apply(lambda v: tuple(sorted(set(v)))) if len(vetoes) else pd.Series(dtype=object)
         res["vetoes"] = [veto_items.get(u, ()) for u in res.index]
@@ -468,16 +339,13 @@ class _Engine:
         res["grade_reason"] = ""
         if s.model.grading is not None:
             g = s.model.grading
+            compared = res["final"].to_numpy(dtype=float)
             for cat in pd.unique(self.categories):
                 sel = (self.categories == cat)
                 rules = g.for_category(cat)
                 names = [r.id for r in rules]
-                allowed = np.zeros(sel.sum(), dtype=int)
-                for j, items in enumerate(res.loc[sel, "vetoes"]):
-                    for it in items:
-                        v = cfg.veto[it]
-                        allowed[j] = max(allowed[j], len(names) - 1 if v.effect == "fail" else names.index(v.grade))
-                out = assign_grades(res.loc[sel, "final"].to_numpy(dtype=float),
+                allowed = veto_caps(list(res.loc[sel, "vetoes"]), names, cfg.veto)
+                out = assign_grades(compared[sel],
                                     min_scores=[r.min_score for r in rules], max_shares=[r.max_share for r in rules],
                                     best_allowed=allowed, rounding=g.quota_rounding, ties=g.ties, names=names)
                 res.loc[sel, "grade"] = [names[i] if i >= 0 else None for i in out.index]
@@ -486,6 +354,7 @@ class _Engine:
                                    {"rounding": g.quota_rounding, "ties": g.ties}))
         self.steps.append(Step("rank", "rank", "within category, ties share the best rank", {}))
         return res
+
 
 
 def _kwonly(func) -> set[str]:

@@ -11,6 +11,7 @@ import pandas as pd
 from perfkit.errors import UnknownNameError, did_you_mean
 from perfkit.i18n import t
 from perfkit.io.round import RoundData
+from perfkit.stages.score import scoring_method
 
 __all__ = ["Evaluation", "Explanation", "Step", "STAGES"]
 
@@ -173,7 +174,7 @@ class Evaluation:
             if reason == "not applicable":
                 continue
             spec = node.rule or node.normalise
-            method = spec.method if spec is not None else ("linear" if node.source in ("survey", "special") else "minmax")
+            method = scoring_method(node)[0].method
             score = self.scores.loc[unit, nid]
             target = (spec.params.get("target") if spec is not None else None)
             if target is None and self.value_targets is not None:
