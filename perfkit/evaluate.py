@@ -356,15 +356,3 @@ class _Engine:
         return res
 
 
-
-def _kwonly(func) -> set[str]:
-    import inspect
-
-    return {n for n, p in inspect.signature(func).parameters.items()
-            if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
-
-
-def _needs_target(func) -> bool:
-    import inspect
-
-    return "target" in inspect.signature(func).parameters

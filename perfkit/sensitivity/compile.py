@@ -6,67 +6,36 @@ survey microdata sorted by unit x respondent group, the adjustments, and the gra
 of every category. The nominal evaluation's scores are kept, so that a replicate only
 recomputes the stages its factors change (a leaf whose inputs did not change keeps the
 exact nominal score of :func:`perfkit.evaluate`).
+
+Indicators (:class:`~perfkit.stages.Leaf`), functional-target rows
+(:class:`~perfkit.stages.TargetRows`), applicability, nominal child weights, veto caps and
+the treatment plan come from the functions :func:`perfkit.evaluate` uses, read from the
+evaluation's documented attributes (``kept``, ``text``, ``value_targets``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from perfkit.evaluation import Evaluation
-from perfkit.kernels.rules import RULES
-from perfkit.scheme.check import DEFAULT_SOURCE_RULE
-from perfkit.scheme.models import MethodSpec, Node
+from perfkit.grading import veto_caps
+from perfkit.scheme.models import MethodSpec
+from perfkit.stages import (
+    Leaf,
+    TargetRows,
+    TreatmentPlan,
+    applicable,
+    child_weights,
+    compile_leaves,
+    plan_treatment,
+    target_rows,
+)
 from perfkit.survey import respondent_scores
 
 __all__ = ["CompiledScheme", "Leaf", "AggNode", "TargetRows", "SurveyData", "GradeTable", "compile_scheme"]
-
-_DIR = {"higher": 1, "lower": -1}
-
-
-@dataclass(frozen=True, eq=False)
-class Leaf:
-    """An indicator: how it is scored and to which units it applies.
-
-    ``kind`` is ``"normalise"`` (compared across units) or ``"rule"`` (scored against a
-    target); ``app`` is the applicability mask combined with the screening mask.
-    """
-
-    id: str
-    index: int
-    kind: str
-    spec: MethodSpec
-    direction: int
-    source: str
-    quantitative: bool
-    app: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class TargetRows:
-    """The functional targets of one ``source: targets`` node, one row per (unit, target).
-
-    ``default`` marks rows scored with the node's default rule (their parameters come
-    from the scheme, so a rule-parameter factor changes them), ``own_cap`` rows that carry
-    their own cap in the targets table.
-    """
-
-    node: str
-    default: MethodSpec
-    unit: np.ndarray
-    value: np.ndarray
-    target: np.ndarray
-    points: np.ndarray
-    method: tuple[str, ...]
-    params: tuple[dict[str, Any], ...]
-    direction: np.ndarray
-    uses_default: np.ndarray
-    own_cap: np.ndarray
-    share: np.ndarray  # nominal shares (NaN already turned into 0)
-    app: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,36 +141,10 @@ class CompiledScheme:
     def has_grades(self) -> bool:
         return bool(self.grade_tables)
 
-
-def child_weights(scheme, node: Node) -> np.ndarray:
-    """Nominal relative weights of ``node``'s children, as the engine uses them."""
-    if scheme.paradigm == "points":
-        return np.array([c.points for c in node.children], dtype=float)
-    return np.array([1.0 if c.weight is None else c.weight for c in node.children], dtype=float)
-
-
-def kwonly(func) -> set[str]:
-    """Parameters the engine may pass by keyword (the engine's own rule)."""
-    from perfkit.evaluate import _kwonly
-
-    return _kwonly(func)
-
-
-def needs_target(func) -> bool:
-    """Whether the engine passes the data's targets to a rule (the engine's own rule)."""
-    from perfkit.evaluate import _needs_target
-
-    return _needs_target(func)
-
-
-def _applicable(scheme, categories: np.ndarray) -> dict[str, np.ndarray]:
-    """Per node, the units it applies to (the engine's rule: :meth:`Scheme.applies`)."""
-    cats = list(pd.unique(categories))
-    out = {}
-    for nid in scheme.paths:
-        by_cat = {c: scheme.applies(nid, c) for c in cats}
-        out[nid] = np.array([by_cat[c] for c in categories], dtype=bool)
-    return out
+    @cached_property
+    def treatment_plan(self) -> TreatmentPlan:
+        """The scheme's treatment resolved against the round (to treat noisy raw values)."""
+        return plan_treatment(self.scheme, self.evaluation.data.units, self.evaluation.data.values)
 
 
 def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
@@ -214,16 +157,8 @@ def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
     units = tuple(ev.results.index)
     categories = ev.results["category"].to_numpy(dtype=object)
     kept = np.asarray(ev.kept, dtype=bool)
-    app = _applicable(s, categories)
-    leaves = []
-    for j, (nid, node) in enumerate(s.leaves.items()):
-        spec = node.rule or node.normalise or (DEFAULT_SOURCE_RULE if node.source in ("survey", "special") else None)
-        if spec is None:
-            spec = MethodSpec(method="minmax")
-        kind = "rule" if (node.rule is not None or spec is DEFAULT_SOURCE_RULE) else "normalise"
-        leaves.append(Leaf(id=nid, index=j, kind=kind, spec=spec, direction=_DIR[node.direction],
-                           source=node.source, quantitative=node.source == "values" and node.kind == "quantitative",
-                           app=app[nid] & kept))
+    app = applicable(s, categories)
+    leaves = compile_leaves(s, app, kept)
     leaf_ids = [lf.id for lf in leaves]
     raw = ev.raw[leaf_ids].to_numpy(dtype=float)
     treated = ev.treated[leaf_ids].to_numpy(dtype=float)
@@ -239,7 +174,8 @@ def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
                              aggregate=node.aggregate or MethodSpec(method="arithmetic"),
                              app=app[node.id] & kept, depth=len(path) - 1))
 
-    targets = tuple(_compile_targets(ev, nid, node, units, app[nid] & kept) for nid, node in s.target_nodes.items())
+    targets = tuple(target_rows(node, ev.data.targets, ev.data.values, units, app[nid] & kept)
+                    for nid, node in s.target_nodes.items())
     survey = _compile_survey(ev, units)
     res = ev.results
     nominal = {c: ev.scores[c].to_numpy(dtype=float) for c in ev.scores.columns}
@@ -248,63 +184,11 @@ def compile_scheme(evaluation: Evaluation) -> CompiledScheme:
     return CompiledScheme(
         evaluation=ev, units=units, categories=categories, paradigm=s.paradigm,
         scale=(s.root.points or 100.0) / 100.0 if s.paradigm == "points" else 1.0,
-        kept=np.asarray(kept, dtype=bool), leaves=tuple(leaves), raw=raw, treated=treated, text=text,
+        kept=kept, leaves=leaves, raw=raw, treated=treated, text=text,
         leaf_targets=leaf_targets, targets=targets, nodes=tuple(nodes), survey=survey,
         bonus=res["bonus"].to_numpy(dtype=float), penalty=res["penalty"].to_numpy(dtype=float),
         grade_names=names, grade_tables=tables, rounding=rounding, ties=ties, nominal_scores=nominal,
     )
-
-
-def target_row_func(method: str, direction: int):
-    """The rule function the engine uses for a functional-target row."""
-    if method == "completion" and direction == -1:
-        return RULES.get("completion_lower").func
-    return RULES.get(method).func
-
-
-def _compile_targets(ev: Evaluation, nid: str, node: Node, units: tuple[str, ...], app: np.ndarray) -> TargetRows:
-    tdf = ev.data.targets
-    rows = tdf[tdf["node"] == nid] if len(tdf) else tdf
-    default = node.rule or MethodSpec(method="completion", cap=1.0)
-    vals = ev.data.values
-    vmap = {(u, i): v for u, i, v in zip(vals["unit_id"], vals["indicator_id"], vals["value"])} if len(vals) else {}
-    pos = {u: i for i, u in enumerate(units)}
-    out: dict[str, list] = {k: [] for k in ("unit", "value", "target", "points", "method", "params", "direction",
-                                           "uses_default", "own_cap", "share")}
-    for r in rows.itertuples(index=False):
-        i = pos.get(r.unit_id)
-        if i is None or not app[i]:
-            continue
-        method = r.rule if isinstance(r.rule, str) and r.rule else default.method
-        params = dict(default.params) if method == default.method else {}
-        own_cap = isinstance(r.cap, float) and not np.isnan(r.cap)
-        if own_cap:
-            params["cap"] = r.cap
-        direction = _DIR.get(r.direction or "higher", 1)
-        func = RULES.get(method).func
-        if needs_target(func) and "target" not in params:
-            params["target"] = r.target
-        if "direction" in kwonly(func) and "direction" not in params:
-            params["direction"] = direction
-        value = vmap.get((r.unit_id, r.indicator_id), np.nan)
-        share = float(np.asarray(target_row_func(method, direction)(np.array([value], dtype=float), **params))[0])
-        out["unit"].append(i)
-        out["value"].append(float(value))
-        out["target"].append(float(r.target))
-        out["points"].append(float(r.points))
-        out["method"].append(method)
-        out["params"].append(params)
-        out["direction"].append(direction)
-        out["uses_default"].append(method == default.method)
-        out["own_cap"].append(own_cap)
-        out["share"].append(0.0 if np.isnan(share) else share)
-    return TargetRows(node=nid, default=default, unit=np.array(out["unit"], dtype=int),
-                      value=np.array(out["value"], dtype=float), target=np.array(out["target"], dtype=float),
-                      points=np.array(out["points"], dtype=float), method=tuple(out["method"]),
-                      params=tuple(out["params"]), direction=np.array(out["direction"], dtype=int),
-                      uses_default=np.array(out["uses_default"], dtype=bool),
-                      own_cap=np.array(out["own_cap"], dtype=bool), share=np.array(out["share"], dtype=float),
-                      app=app)
 
 
 def _compile_survey(ev: Evaluation, units: tuple[str, ...]) -> SurveyData | None:
@@ -350,11 +234,7 @@ def _compile_grading(s, res: pd.DataFrame, categories: np.ndarray):
                 cats.append((cat, np.flatnonzero(categories == cat)))
         if not cats:
             continue
-        allowed = np.zeros(len(categories), dtype=int)
-        for j, items in enumerate(res["vetoes"]):
-            for it in items:
-                v = veto_cfg[it]
-                allowed[j] = max(allowed[j], len(ids) - 1 if v.effect == "fail" else ids.index(v.grade))
+        allowed = veto_caps(list(res["vetoes"]), ids, veto_cfg)
         tables.append(GradeTable(name=name, ids=ids, codes=np.array([names.index(i) for i in ids], dtype=np.int8),
                                  min_scores=tuple(r.min_score for r in rules),
                                  max_shares=tuple(r.max_share for r in rules),

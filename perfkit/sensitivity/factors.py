@@ -567,12 +567,12 @@ class RuleParameter(Factor):
 
     def bind(self, cs) -> BoundFactor:
         from perfkit.kernels.rules import RULES
-        from perfkit.sensitivity.compile import kwonly
+        from perfkit.stages import default_target_rule, rule_parameters
 
         who = f"RuleParameter({self.node!r}, {self.param!r})"
         node = _node(cs, self.node, who)
         if node.source == "targets":
-            spec = node.rule or MethodSpec(method="completion", cap=1.0)
+            spec = default_target_rule(node)
             kind = "targets"
         else:
             if not node.is_leaf:
@@ -586,8 +586,9 @@ class RuleParameter(Factor):
         if spec.method in ("grade_map",):
             raise FactorError(f"{who}: rule {spec.method!r} has no numeric parameter to vary")
         func = RULES.get(spec.method).func
-        accepted = sorted(kwonly(func) - {"x", "groups", "direction", "target"} | ({"target"} if "target" in
-                                                                                         spec.params else set()))
+        names = rule_parameters(spec.method)
+        accepted = sorted(names - {"x", "groups", "direction", "target"} | ({"target"} if "target" in
+                                                                             spec.params else set()))
         if self.param not in accepted:
             raise FactorError(f"{who}: rule {spec.method!r} has no parameter {self.param!r}"
                               f"{did_you_mean(self.param, accepted)}",
@@ -597,7 +598,7 @@ class RuleParameter(Factor):
         for v in (self.low, self.high):
             params = {k: val for k, val in spec.params.items()}
             params[self.param] = v
-            if "target" in kwonly(func) and "target" not in params:
+            if "target" in names and "target" not in params:
                 params["target"] = 1.0
             try:
                 func(np.array([1.0]), **params)

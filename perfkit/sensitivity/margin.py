@@ -38,10 +38,12 @@ from scipy.optimize import linprog
 
 from perfkit.evaluation import Evaluation
 from perfkit.kernels.aggregate import AGGREGATE
-from perfkit.sensitivity.batch import SCORE_DECIMALS, grade_batch
+from perfkit.grading import quota_sizes
+from perfkit.sensitivity.batch import grade_batch
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import FactorError
 from perfkit.sensitivity.results import MarginResult
+from perfkit.stages import comparable
 
 __all__ = ["stability_margin", "greedy_l1"]
 
@@ -180,7 +182,7 @@ def stability_margin(evaluation: Evaluation, *, bounds: Mapping[str, tuple[float
     if np.nanmax(np.abs(np.where(kept, f0 - ev_final, 0.0))) > 1e-6:
         raise FactorError("the top-level scores do not reproduce the final scores (is the root weighted "
                           "arithmetically over its children?)")
-    snapped = np.round(f0, SCORE_DECIMALS)
+    snapped = comparable(f0)
     grade0 = grade_batch(cs, snapped[None, :])[0] if cs.has_grades else np.full(cs.n_units, -1)
     table_of = {}
     for t in cs.grade_tables:
@@ -252,7 +254,7 @@ def stability_margin(evaluation: Evaluation, *, bounds: Mapping[str, tuple[float
             n_lp += best[-1]
             if best[0] is not None:
                 cost, event, other, w = best[:4]
-                fw = np.round(finals(w), SCORE_DECIMALS)
+                fw = comparable(finals(w))
                 new = grade_batch(cs, fw[None, :])[0][i]
                 row.update(grade_margin=cost, grade_event=event, other_unit=other,
                            new_grade=cs.grade_names[new] if new >= 0 else None)
@@ -302,13 +304,11 @@ def _combined(i, g, t, peers, local, f0, beats, above, thr, quota, allowed, cs, 
     """Combined events for quota-limited grades: ``u`` must pass several units at once
     to enter the better grade, or several units must pass ``u`` to push it out. The units
     taken are the cheapest to pass one by one, or the nearest in score."""
-    from perfkit.sensitivity.batch import _quota
-
     out = []
     k = len(t.ids)
     n_valid = np.array([len(peers) + 1])
     if g > 0 and quota[g - 1] is not None and allowed[i] <= g - 1:
-        q = int(_quota(quota[g - 1], n_valid, cs.rounding)[0])
+        q = int(quota_sizes(quota[g - 1], n_valid, cs.rounding)[0])
         ahead = [j for j in peers if f0[j] > f0[i] and local(j) >= g - 1 and allowed[j] <= g - 1
                  and (thr[g - 1] is None or f0[j] >= thr[g - 1])]
         need = len(ahead) - q + 1
@@ -321,7 +321,7 @@ def _combined(i, g, t, peers, local, f0, beats, above, thr, quota, allowed, cs, 
                     out.append((f"overtakes {need} units ({', '.join(cs.units[j] for j in pick)}) for the "
                                 f"{t.ids[g - 1]} quota", cs.units[pick[0]], [cons[j] for j in pick] + extra))
     if g < k - 1 and quota[g] is not None:
-        q = int(_quota(quota[g], n_valid, cs.rounding)[0])
+        q = int(quota_sizes(quota[g], n_valid, cs.rounding)[0])
         members = sorted([j for j in peers if local(j) == g] + [i], key=lambda j: -f0[j])
         pos = members.index(i) + 1
         need = q - pos + 1
@@ -348,7 +348,7 @@ def _picks(cons, f0, need, w0, lo, hi, nearest):
 
 
 def _grade_changed(cs: CompiledScheme, f: np.ndarray, i: int, g0: int) -> bool:
-    g = grade_batch(cs, np.round(f, SCORE_DECIMALS)[None, :])[0]
+    g = grade_batch(cs, comparable(f)[None, :])[0]
     return bool(g[i] != g0)
 
 

@@ -14,11 +14,12 @@ from perfkit.evaluate import evaluate
 from perfkit.evaluation import Evaluation
 from perfkit.io.round import RoundData
 from perfkit.scheme import Scheme, load_scheme
-from perfkit.sensitivity.batch import SCORE_DECIMALS, bootstrap_rows, build_params, evaluate_params, sample_uniform
+from perfkit.sensitivity.batch import bootstrap_rows, build_params, evaluate_params, sample_uniform
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import Factor, bind_factors, factor_table
 from perfkit.sensitivity.params import Params
 from perfkit.sensitivity.results import as_rng
+from perfkit.stages import default_target_rule, rank_in_categories
 
 __all__ = ["replicate_variant", "verify", "VerificationResult"]
 
@@ -59,7 +60,7 @@ def replicate_variant(cs: CompiledScheme, p: Params, row: int = 0, *, entropy: i
     for (nid, param), v in p.rule_param.items():
         node = scheme.nodes[nid]
         if "rule" not in nodes[nid] or nodes[nid]["rule"] is None:
-            default = node.rule or _default_target_rule()
+            default = default_target_rule(node)
             nodes[nid]["rule"] = _spec_dict(default)
         elif isinstance(nodes[nid]["rule"], str):
             nodes[nid]["rule"] = {"method": nodes[nid]["rule"]}
@@ -98,12 +99,6 @@ def replicate_variant(cs: CompiledScheme, p: Params, row: int = 0, *, entropy: i
         noisy = bound.factor.realise(bound, cs, int(keys[row]), entropy)
         data = data.replace(values=_noisy_values(cs, data.values, bound.targets, noisy))
     return variant, data
-
-
-def _default_target_rule():
-    from perfkit.scheme.models import MethodSpec
-
-    return MethodSpec(method="completion", cap=1.0)
 
 
 def _assign_points(node: dict, points: float, rel: dict[str, dict[str, float]]) -> None:
@@ -176,11 +171,9 @@ def verify(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 10,
     """Evaluate ``n`` random replicates both ways (batched engine and one full
     :func:`perfkit.evaluate` each) and compare final scores, ranks and grades.
 
-    Ranks and grades of the full evaluation are recomputed from its final scores rounded
-    to ``SCORE_DECIMALS`` decimals, the batched engine's tie rule.
+    Ranks of the full evaluation are recomputed from its final scores rounded to
+    :data:`~perfkit.stages.results.SCORE_DECIMALS` decimals, the batched engine's tie rule.
     """
-    from perfkit.kernels.rank import rank_desc
-
     if n < 1:
         raise ValueError(f"n must be at least 1 (got {n})")
     gen = as_rng(rng)
@@ -202,7 +195,7 @@ def verify(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 10,
         if not same_nan:
             diff = np.inf
         worst = max(worst, diff)
-        rk = rank_desc(np.round(f_slow, SCORE_DECIMALS), groups=cs.categories)
+        rk = rank_in_categories(f_slow, cs.categories)
         r_ok = bool(np.array_equal(np.nan_to_num(rk, nan=-1), np.nan_to_num(fast.rank[r].astype(float), nan=-1)))
         g_ok = True
         if cs.has_grades:

@@ -101,3 +101,16 @@ def test_measurement_error_through_the_full_treatment_matches_evaluate():
     ds = datasets.load("asem")
     ev = perfkit.evaluate(ds.scheme, ds.data)
     _check(ev, [ps.MeasurementError(relative=0.05), ps.WeightNoise(0.2, level=1)], n=3)
+
+
+def test_harmonic_mean_over_children_that_do_not_apply_matches_evaluate(demo):
+    # 'openness' does not apply to every category: its parent's harmonic mean renormalises
+    # over the other children (the batched harmonic mean once counted a missing child as 1)
+    parent = demo.scheme.parent["openness"]
+    res = _check(demo, [ps.Aggregation([{"method": "harmonic", "zero": "shift"}], nodes=(parent,))], n=3)
+    assert res.max_abs_diff == 0.0  # one implementation: not even rounding differences
+
+
+def test_rule_parameter_of_any_rule_is_batched_and_matches_evaluate(demo):
+    # banded's default share varies per replicate through the kernel's array parameters
+    _check(demo, [ps.RuleParameter("openness", "default", 0.0, 0.4), ps.WeightNoise(0.2, level=2)], n=4)
