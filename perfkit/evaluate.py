@@ -12,7 +12,9 @@ Stages, each kept in the result with a caption:
 
 Each stage is computed by the functions of :mod:`perfkit.stages` (and
 :func:`perfkit.grading.grade_indices`), the same ones the batched sensitivity engine calls
-with a replicate axis.
+with a replicate axis. Ranks and grades compare final scores rounded to
+:data:`~perfkit.stages.results.SCORE_DECIMALS` (9) decimals, so that units whose scores are
+equal but for floating-point noise tie; ``final`` itself is not rounded.
 
 The recipe (every step with its method and parameters) is recorded so that a variant can
 be re-run with one step changed (:meth:`Evaluation.rerun`).
@@ -28,7 +30,6 @@ import pandas as pd
 from perfkit.evaluation import Evaluation, Step
 from perfkit.grading import assign_grades, veto_caps
 from perfkit.io.round import RoundData
-from perfkit.kernels.rank import rank_desc
 from perfkit.scheme import Scheme
 from perfkit.scheme.models import MethodSpec
 from perfkit.stages import (
@@ -36,10 +37,12 @@ from perfkit.stages import (
     aggregate_node,
     applicable,
     child_weights,
+    comparable,
     compile_leaves,
     derive_weights,
     final_scores,
     plan_treatment,
+    rank_in_categories,
     score_leaf,
     score_targets,
     target_rows,
@@ -333,13 +336,13 @@ class _Engine:
         vetoes = adj[adj["kind"] == "veto"] if len(adj) else adj
         veto_items = vetoes.groupby("unit_id")["item"].apply(lambda v: tuple(sorted(set(v)))) if len(vetoes) else pd.Series(dtype=object)
         res["vetoes"] = [veto_items.get(u, ()) for u in res.index]
-        res["rank"] = rank_desc(res["final"].to_numpy(dtype=float), groups=self.categories)
+        res["rank"] = rank_in_categories(res["final"].to_numpy(dtype=float), self.categories)
         res["category_size"] = res.groupby("category")["final"].transform("count")
         res["grade"] = None
         res["grade_reason"] = ""
         if s.model.grading is not None:
             g = s.model.grading
-            compared = res["final"].to_numpy(dtype=float)
+            compared = comparable(res["final"].to_numpy(dtype=float))  # as ranks compare them
             for cat in pd.unique(self.categories):
                 sel = (self.categories == cat)
                 rules = g.for_category(cat)
@@ -354,5 +357,4 @@ class _Engine:
                                    {"rounding": g.quota_rounding, "ties": g.ties}))
         self.steps.append(Step("rank", "rank", "within category, ties share the best rank", {}))
         return res
-
 

@@ -19,7 +19,7 @@ from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import Factor, bind_factors, factor_table
 from perfkit.sensitivity.params import Params
 from perfkit.sensitivity.results import as_rng
-from perfkit.stages import default_target_rule, rank_in_categories
+from perfkit.stages import default_target_rule
 
 __all__ = ["replicate_variant", "verify", "VerificationResult"]
 
@@ -171,8 +171,9 @@ def verify(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 10,
     """Evaluate ``n`` random replicates both ways (batched engine and one full
     :func:`perfkit.evaluate` each) and compare final scores, ranks and grades.
 
-    Ranks of the full evaluation are recomputed from its final scores rounded to
-    :data:`~perfkit.stages.results.SCORE_DECIMALS` decimals, the batched engine's tie rule.
+    Both rank and grade final scores rounded to
+    :data:`~perfkit.stages.results.SCORE_DECIMALS` decimals, so their ranks and grades
+    are compared as they are.
     """
     if n < 1:
         raise ValueError(f"n must be at least 1 (got {n})")
@@ -195,7 +196,7 @@ def verify(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 10,
         if not same_nan:
             diff = np.inf
         worst = max(worst, diff)
-        rk = rank_in_categories(f_slow, cs.categories)
+        rk = slow.results["rank"].to_numpy(dtype=float)
         r_ok = bool(np.array_equal(np.nan_to_num(rk, nan=-1), np.nan_to_num(fast.rank[r].astype(float), nan=-1)))
         g_ok = True
         if cs.has_grades:

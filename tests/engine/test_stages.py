@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import perfkit
 from perfkit import stages
+from perfkit.io.round import RoundData
 from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.scheme.models import MethodSpec
 from perfkit.sensitivity.examples import tiny_points
@@ -161,3 +163,27 @@ def test_scores_equal_up_to_float_noise_tie():
     # engine request 1: 0.1 + 0.2 and 0.3 are the same score
     assert_array_equal(stages.rank_in_categories(np.array([0.1 + 0.2, 0.3]), np.array(["a", "a"])), [1.0, 1.0])
     assert stages.comparable(np.array([0.1 + 0.2]))[0] == 0.3
+
+
+def _ties_round():
+    lab = {"zh": "t", "en": "t"}
+    ks = ["a", "b", "c", "d", "e"]
+    scheme = perfkit.load_scheme({
+        "id": "ties", "label": lab, "paradigm": "composite", "categories": [{"id": "d", "label": lab}],
+        "structure": {"id": "index", "label": lab, "aggregate": "arithmetic", "children": [
+            {"id": k, "label": lab, "rule": {"method": "linear", "floor": 0, "target": 1}} for k in ks]},
+        "grading": {"default": [{"id": "A", "max_share": 0.25}, {"id": "B"}]}})
+    # U1's values come out of an upstream sum: 0.1 + 0.2 is 0.30000000000000004, not 0.3
+    vals = {"U1": [0.1 + 0.2] * 5, "U2": [0.3] * 5, "U3": [0.1] * 5, "U4": [0.05] * 5}
+    units = pd.DataFrame({"unit_id": list(vals), "name_zh": list(vals), "name_en": list(vals), "category": "d"})
+    values = pd.DataFrame([{"unit_id": u, "indicator_id": k, "value": v} for u, t in vals.items()
+                           for k, v in zip(ks, t)])
+    return scheme, RoundData.from_frames(units=units, values=values)
+
+
+def test_units_whose_scores_differ_by_float_noise_share_rank_and_grade():
+    res = perfkit.evaluate(*_ties_round()).results
+    assert 0 < res.loc["U1", "final"] - res.loc["U2", "final"] < 1e-12  # kept unrounded
+    assert res.loc["U1", "rank"] == res.loc["U2", "rank"] == 1
+    # a quota of 1 would split them: with ties="strict" neither gets A
+    assert res.loc["U1", "grade"] == res.loc["U2", "grade"] == "B"
