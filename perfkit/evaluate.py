@@ -29,6 +29,7 @@ import pandas as pd
 
 from perfkit.evaluation import Evaluation, Step
 from perfkit.grading import assign_grades, veto_caps
+from perfkit.i18n import has, t
 from perfkit.io.round import RoundData
 from perfkit.scheme import Scheme
 from perfkit.scheme.models import MethodSpec
@@ -340,6 +341,7 @@ class _Engine:
         res["category_size"] = res.groupby("category")["final"].transform("count")
         res["grade"] = None
         res["grade_reason"] = ""
+        res["grade_reason_zh"] = ""
         if s.model.grading is not None:
             g = s.model.grading
             compared = comparable(res["final"].to_numpy(dtype=float))  # as ranks compare them
@@ -347,12 +349,16 @@ class _Engine:
                 sel = (self.categories == cat)
                 rules = g.for_category(cat)
                 names = [r.id for r in rules]
+                labels_zh = [r.label.zh if r.label is not None else t(f"grade.{r.id}", "zh") if has(f"grade.{r.id}")
+                             else r.id for r in rules]
                 allowed = veto_caps(list(res.loc[sel, "vetoes"]), names, cfg.veto)
                 out = assign_grades(compared[sel],
                                     min_scores=[r.min_score for r in rules], max_shares=[r.max_share for r in rules],
-                                    best_allowed=allowed, rounding=g.quota_rounding, ties=g.ties, names=names)
+                                    best_allowed=allowed, rounding=g.quota_rounding, ties=g.ties, names=names,
+                                    labels_zh=labels_zh)
                 res.loc[sel, "grade"] = [names[i] if i >= 0 else None for i in out.index]
                 res.loc[sel, "grade_reason"] = list(out.reason)
+                res.loc[sel, "grade_reason_zh"] = list(out.reason_zh)
             self.steps.append(Step("grade", "grading", "thresholds+quotas+veto",
                                    {"rounding": g.quota_rounding, "ties": g.ties}))
         self.steps.append(Step("rank", "rank", "within category, ties share the best rank", {}))

@@ -41,7 +41,8 @@ class Explanation:
     """Where every point of one unit was won or lost.
 
     ``lines`` has one row per indicator or functional target (and per bonus, penalty and
-    veto item): path, id, label, method, value, target, max_points, earned, lost, reason.
+    veto item): path, id, label, method, value, target, max_points, earned, lost, and the
+    reason as ``reason_code`` plus ``reason_zh`` / ``reason_en`` (``reason`` = English).
     """
 
     unit_id: str
@@ -192,11 +193,10 @@ class Evaluation:
                 row.update(max_points=mx, earned=earned, lost=mx - earned)
             else:
                 row.update(gap=(100.0 - score) if not np.isnan(score) else np.nan)
-            row["reason"] = reason or _reason(method, row, node)
             imputed = self.treatment.get("imputed")
-            if imputed is not None and nid in imputed.columns and bool(imputed.loc[unit, nid]):
-                row["reason"] += " (value imputed)"
-            rows.append(row)
+            was_imputed = imputed is not None and nid in imputed.columns and bool(imputed.loc[unit, nid])
+            code, params = ("no_value", {}) if reason == "no value" else _reason(method, row)
+            rows.append(_say(row, code, params, imputed=was_imputed))
         det = self.targets_detail
         if len(det):
             for r in det[det["unit_id"] == unit].itertuples(index=False):
@@ -208,27 +208,28 @@ class Evaluation:
                     row.update(max_points=r.max_points * eff, earned=r.earned * eff, lost=r.lost * eff)
                 else:
                     row.update(gap=100 - r.share * 100)
-                row["reason"] = r.reason or _reason(r.rule, row, None)
-                rows.append(row)
+                code, params = ("no_value", {}) if r.reason == "no value" else _reason(r.rule, row)
+                rows.append(_say(row, code, params))
         adj = self.data.adjustments
         if len(adj):
             for r in adj[adj["unit_id"] == unit].itertuples(index=False):
                 sign = {"bonus": 1, "penalty": -1, "veto": 0}[r.kind]
-                rows.append({"path": r.kind, "id": r.item, "label_zh": t(f"kind.{r.kind}", "zh"),
-                             "label_en": t(f"kind.{r.kind}", "en"), "method": r.kind, "params": "",
-                             "value": r.points, "treated": r.points, "target": np.nan, "score": np.nan,
-                             **({"max_points": 0.0, "earned": sign * r.points, "lost": -sign * r.points if sign < 0 else 0.0}
-                                if pts else {"gap": np.nan}),
-                             "reason": str(getattr(r, "reason", "") or "")})
+                row = {"path": r.kind, "id": r.item, "label_zh": t(f"kind.{r.kind}", "zh"),
+                       "label_en": t(f"kind.{r.kind}", "en"), "method": r.kind, "params": "",
+                       "value": r.points, "treated": r.points, "target": np.nan, "score": np.nan,
+                       **({"max_points": 0.0, "earned": sign * r.points, "lost": -sign * r.points if sign < 0 else 0.0}
+                          if pts else {"gap": np.nan})}
+                # the reason an office wrote for an adjustment is shown as written, in any language
+                rows.append(_say(row, "text", {"text": str(getattr(r, "reason", "") or "")}))
             for kind in ("bonus", "penalty"):
                 if res[f"{kind}_raw"] > res[kind] + 1e-12:
                     capped = res[f"{kind}_raw"] - res[kind]
-                    rows.append({"path": kind, "id": f"{kind}_cap", "label_zh": t(f"kind.{kind}_cap", "zh"),
-                                 "label_en": t(f"kind.{kind}_cap", "en"), "method": "cap", "params": "",
-                                 "value": capped, "treated": capped, "target": np.nan, "score": np.nan,
-                                 **({"max_points": 0.0, "earned": -capped if kind == "bonus" else capped,
-                                     "lost": 0.0 if kind == "bonus" else -capped} if pts else {"gap": np.nan}),
-                                 "reason": f"{kind} capped at {getattr(s.model.adjustments, kind).cap:g}"})
+                    row = {"path": kind, "id": f"{kind}_cap", "label_zh": t(f"kind.{kind}_cap", "zh"),
+                           "label_en": t(f"kind.{kind}_cap", "en"), "method": "cap", "params": "",
+                           "value": capped, "treated": capped, "target": np.nan, "score": np.nan,
+                           **({"max_points": 0.0, "earned": -capped if kind == "bonus" else capped,
+                               "lost": 0.0 if kind == "bonus" else -capped} if pts else {"gap": np.nan})}
+                    rows.append(_say(row, f"{kind}_capped", {"cap": getattr(s.model.adjustments, kind).cap}))
         lines = pd.DataFrame(rows)
         return Explanation(unit_id=unit, name=str(res["name_zh"]), category=str(res["category"]),
                            final=float(res["final"]), rank=float(res["rank"]), grade=res["grade"],
@@ -262,28 +263,40 @@ def _params_text(spec) -> str:
     return ", ".join(f"{k}={v}" for k, v in spec.params.items() if k != "mapping")
 
 
-def _reason(method: str, row: dict[str, Any], node) -> str:
-    """A short English reason for one line (the zh report builds its own from the columns)."""
+def _reason(method: str, row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Why a line scored what it did, as a catalogue code and its parameters
+    (``reason.<code>`` in perfkit/i18n/messages.yaml says it in zh and en)."""
     score, value, target = row.get("score"), row.get("value"), row.get("target")
     if score is None or (isinstance(score, float) and np.isnan(score)):
-        return "no score"
+        return "no_score", {}
     lost = row.get("lost", row.get("gap", 0.0))
     full = lost is not None and lost <= 1e-9
     num = isinstance(value, (int, float, np.floating)) and not np.isnan(value)
     has_t = isinstance(target, (int, float, np.floating)) and not np.isnan(target)
+    pct = float(score)
     if method in ("completion", "completion_lower") and num and has_t:
-        return f"{value:g} against target {target:g}: {score:.0f}% of the points"
+        return "completion", {"value": value, "target": target, "pct": pct}
     if method == "linear" and num:
-        return f"{value:g} on the scale to target {target:g}: {score:.0f}% of the points" if has_t else \
-            f"{value:g}: {score:.0f}% of the points"
+        return ("linear_target", {"value": value, "target": target, "pct": pct}) if has_t else \
+            ("value_share", {"value": value, "pct": pct})
     if method == "deduction" and num:
-        return f"{value:g} incident(s): {score:.0f}% of the points kept"
+        return "deduction", {"value": value, "pct": pct}
     if method == "grade_map":
-        return f"grade {value}: {score:.0f}% of the points"
+        return "grade_map", {"grade": value, "pct": pct}
     if method == "binary":
-        return "done" if full else "not done"
+        return ("done" if full else "not_done"), {}
     if full:
-        return "full marks" if "lost" in row else "at the top"
+        return ("full" if "lost" in row else "top"), {}
     if "gap" in row:
-        return f"{method}: {score:.1f} on 0-100 relative to the other units"
-    return f"{method}: {score:.0f}% of the points"
+        return "relative", {"method": method, "score": pct}
+    return "share", {"method": method, "pct": pct}
+
+
+def _say(row: dict[str, Any], code: str, params: dict[str, Any], *, imputed: bool = False) -> dict[str, Any]:
+    """Fill ``reason_code``, ``reason_zh``, ``reason_en`` and ``reason`` (= English)."""
+    row["reason_code"] = code
+    for lang in ("zh", "en"):
+        text = params["text"] if code == "text" else t(f"reason.{code}", lang, **params)
+        row[f"reason_{lang}"] = text + (t("reason.imputed", lang) if imputed else "")
+    row["reason"] = row["reason_en"]
+    return row

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from perfkit.i18n import t
+
 __all__ = ["GradeOutcome", "assign_grades", "grade_indices", "quota_size", "quota_sizes", "veto_caps"]
 
 _ROUNDING = ("floor", "ceil", "round")
@@ -28,10 +30,12 @@ _ROUNDING = ("floor", "ceil", "round")
 
 @dataclass(frozen=True)
 class GradeOutcome:
-    """Per unit: the grade index (0 = best) and why."""
+    """Per unit: the grade index (0 = best) and why, in English (``reason``) and Chinese
+    (``reason_zh``)."""
 
     index: np.ndarray  # int, -1 for units with no score
     reason: tuple[str, ...]
+    reason_zh: tuple[str, ...] = ()
 
 
 def quota_sizes(max_share, n, rounding: str = "floor") -> np.ndarray:
@@ -205,8 +209,12 @@ def assign_grades(
     rounding: str = "floor",
     ties: str = "strict",
     names: Sequence[str] | None = None,
+    labels_zh: Sequence[str] | None = None,
 ) -> GradeOutcome:
     """Grade the units of ONE category and say why (:func:`grade_indices` decides).
+
+    The reasons are said in English with the grade ``names`` and in Chinese with
+    ``labels_zh`` (default: the names), from the ``grade_reason.*`` messages.
 
     Parameters
     ----------
@@ -225,6 +233,8 @@ def assign_grades(
     [0, 0, 1, 1, 2]
     >>> out.reason[2]
     '1: score 91.00, >= 60, 0 quota (2 of 5) full'
+    >>> out.reason_zh[2]
+    '1:得分 91.00,≥ 60,0名额(2/5)已满'
     """
     scores = np.asarray(scores, dtype=float)
     index = grade_indices(scores, min_scores=min_scores, max_shares=max_shares, best_allowed=best_allowed,
@@ -234,22 +244,30 @@ def assign_grades(
     allowed = np.zeros(len(scores), dtype=int) if best_allowed is None else np.asarray(best_allowed, dtype=int)
     n = int((~np.isnan(scores)).sum())
     quotas = [n if g == k - 1 else quota_size(max_shares[g], n, rounding) for g in range(k)]
-    reason = ["no score"] * len(scores)
+    zh = list(labels_zh) if labels_zh is not None else names
+    said: dict[str, list[str]] = {"en": [], "zh": []}
     for i, g in enumerate(index):
-        if g < 0:
-            continue
-        bits = [f"score {scores[i]:.2f}"]
-        if min_scores[g] is not None:
-            bits.append(f">= {min_scores[g]:g}")
-        if max_shares[g] is not None and g < k - 1:
-            bits.append(f"within quota {quotas[g]} of {n}")
-        if allowed[i] > 0:
-            bits.append(f"veto caps grade at {names[allowed[i]]}")
-        for better in range(g):  # why not a better grade
-            thr = min_scores[better]
-            if allowed[i] <= better and (thr is None or scores[i] >= thr - 1e-12):
-                bits.append(f"{names[better]} quota ({quotas[better]} of {n}) full")
-            elif allowed[i] > better:
-                bits.append(f"veto rules out {names[better]}")
-        reason[i] = f"{names[g]}: " + ", ".join(bits)
-    return GradeOutcome(index=index.astype(int), reason=tuple(reason))
+        bits: list[tuple[str, dict]] = []
+        if g >= 0:
+            bits.append(("score", {"score": scores[i]}))
+            if min_scores[g] is not None:
+                bits.append(("min", {"min": min_scores[g]}))
+            if max_shares[g] is not None and g < k - 1:
+                bits.append(("quota", {"q": quotas[g], "n": n}))
+            if allowed[i] > 0:
+                bits.append(("veto_cap", {"grade": allowed[i]}))
+            for better in range(g):  # why not a better grade
+                thr = min_scores[better]
+                if allowed[i] <= better and (thr is None or scores[i] >= thr - 1e-12):
+                    bits.append(("quota_full", {"grade": better, "q": quotas[better], "n": n}))
+                elif allowed[i] > better:
+                    bits.append(("veto_rules_out", {"grade": better}))
+        for lang, grade_names in (("en", names), ("zh", zh)):
+            if g < 0:
+                said[lang].append(t("grade_reason.no_score", lang))
+                continue
+            parts = [t(f"grade_reason.{key}", lang, **{k: (grade_names[v] if k == "grade" else v)
+                                                        for k, v in params.items()}) for key, params in bits]
+            said[lang].append(t("grade_reason.grade", lang, grade=grade_names[g],
+                                reasons=t("grade_reason.sep", lang).join(parts)))
+    return GradeOutcome(index=index.astype(int), reason=tuple(said["en"]), reason_zh=tuple(said["zh"]))

@@ -12,7 +12,7 @@ import yaml
 
 from perfkit.errors import UnknownNameError, did_you_mean
 
-__all__ = ["t", "catalogue", "LANGS", "column_labels"]
+__all__ = ["t", "has", "catalogue", "LANGS", "column_labels"]
 
 LANGS = ("zh", "en")
 
@@ -21,6 +21,15 @@ LANGS = ("zh", "en")
 def catalogue() -> dict[str, dict[str, str]]:
     text = resources.files("perfkit.i18n").joinpath("messages.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue has ``key``.
+
+    >>> has("col.final"), has("no.such.key")
+    (True, False)
+    """
+    return key in catalogue()
 
 
 def t(key: str, lang: str = "zh", **fmt: object) -> str:

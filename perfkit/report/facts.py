@@ -11,7 +11,6 @@ means, intervals, counts and comments are blanked), so no table in a report can 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,6 @@ __all__ = ["RoundFacts", "UnitFacts", "build_facts", "prepare_facts", "open_fact
 
 #: Tables of a :class:`RoundFacts`, each saved as ``<name>.parquet``.
 TABLES = ("results", "history", "lines", "adjustments", "survey", "comments", "profile", "quotas")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -324,7 +322,7 @@ def _history(evaluations: Mapping[str, Any]) -> pd.DataFrame:
 
 def _results(ev, history: pd.DataFrame, prev: str | None) -> pd.DataFrame:
     cols = ["name_zh", "name_en", "category", "base", "bonus", "penalty", "final", "rank", "category_size",
-            "grade", "grade_reason", "vetoes"]
+            "grade", "grade_reason", "grade_reason_zh", "vetoes"]
     res = ev.results[[c for c in cols if c in ev.results]].copy()
     res["vetoes"] = res["vetoes"].map(lambda v: ", ".join(v) if isinstance(v, (tuple, list)) else (v or ""))
     res["rank"] = res["rank"].astype(float)
@@ -351,8 +349,6 @@ def _lines(ev) -> pd.DataFrame:
     if len(lines):
         for c in ("value", "treated"):
             lines[c] = pd.to_numeric(lines[c], errors="coerce")
-        lines["reason_code"], lines["reason_pct"] = zip(*[_reason_code(r, m, sc) for r, m, sc in
-                                                          zip(lines["reason"], lines["method"], lines["score"])])
         tgt = ev.data.values
         if "target" in tgt.columns and len(tgt):
             t = tgt.dropna(subset=["target"]).drop_duplicates(["unit_id", "indicator_id"], keep="last")
@@ -372,20 +368,6 @@ def _lines(ev) -> pd.DataFrame:
                         except ValueError:
                             pass
     return lines
-
-
-def _reason_code(reason: Any, method: Any, score: Any) -> tuple[str, float]:
-    """Classify a reason so reports can say it in either language: the engine's English
-    reasons become a code (``full``, ``no_score``, ``share`` with the score in %); reasons
-    written by people (any CJK text, e.g. an adjustment's reason) stay ``text``."""
-    r = "" if reason is None else str(reason)
-    if _CJK.search(r) or method in ("bonus", "penalty", "veto"):
-        return "text", np.nan
-    if r in ("full marks", "at the top"):
-        return "full", np.nan
-    if r == "no score" or score is None or (isinstance(score, float) and np.isnan(score)):
-        return "no_score", np.nan
-    return "share", float(score)
 
 
 def _adjustments(ev) -> pd.DataFrame:

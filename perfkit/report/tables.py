@@ -40,15 +40,9 @@ def method_label(method: str, lang: str) -> str:
 
 
 def reason_text(line: pd.Series, lang: str) -> str:
-    """The reason for a line in ``lang``: engine reasons are re-said from their code."""
-    code = line.get("reason_code", "text")
-    if lang == "en" or code == "text":
-        return str(line.get("reason") or "")
-    if code == "full":
-        return t("reason.full", lang)
-    if code == "no_score":
-        return t("reason.no_score", lang)
-    return t("reason.share", lang, method=method_label(line["method"], lang), pct=line["reason_pct"])
+    """The reason for a line in ``lang`` (the engine says it in both languages)."""
+    text = line.get(f"reason_{lang}")
+    return str(text if isinstance(text, str) else line.get("reason") or "")
 
 
 def _name(f: RoundFacts, lang: str) -> str:
@@ -203,6 +197,9 @@ def unit_header(uf: UnitFacts, f: RoundFacts, lang: str) -> pd.DataFrame:
                      ("penalty", fmt_points(r["penalty"]))]
     if f.meta.get("grades"):
         rows.append(("grade", _grade(f, r["grade"], lang)))
+        reason = r.get("grade_reason_zh" if lang == "zh" else "grade_reason")
+        if isinstance(reason, str) and reason:
+            rows.append(("grade_reason", reason))
     if str(r.get("vetoes") or ""):
         rows.append(("vetoes", _items(f, r["vetoes"], lang)))
     if not pd.isna(r.get("prev_final")):

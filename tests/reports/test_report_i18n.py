@@ -26,7 +26,7 @@ def test_every_key_used_by_the_reports_exists():
     sources = list((ROOT / "perfkit" / "report").glob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb"))
     used = {k for p in sources for k in KEY.findall(p.read_text(encoding="utf-8"))}
     used = {k for k in used if not k.endswith((".", ".html", ".json", ".xlsx", ".yaml", ".ipynb"))}
-    assert len(used) > 40
+    assert len(used) > 30  # the scanner finds the keys at all
     missing = sorted(k for k in used if not has(k))
     assert not missing, missing
 
