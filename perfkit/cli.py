@@ -59,9 +59,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     lang = args.lang
     cols = ["path", "id", f"label_{lang}", "method", "value", "target"]
     cols += ["max_points", "earned", "lost"] if ex.paradigm == "points" else ["score", "gap"]
-    cols.append("reason")
+    cols.append(f"reason_{lang}")
     print(f"{ex.unit_id} {ex.name} [{ex.category}]  final {ex.final:.2f}  rank {ex.rank:g}  grade {ex.grade}")
-    print(f"  {ex.grade_reason}")
+    print(f"  {ex.grade_reason_zh if lang == 'zh' else ex.grade_reason}")
     with pd.option_context("display.width", 200, "display.max_rows", None, "display.max_colwidth", 60):
         print(ex.lines[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     return 0

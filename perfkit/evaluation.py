@@ -54,6 +54,7 @@ class Explanation:
     grade_reason: str
     lines: pd.DataFrame
     paradigm: str
+    grade_reason_zh: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         return self.lines.copy()
@@ -233,7 +234,8 @@ class Evaluation:
         lines = pd.DataFrame(rows)
         return Explanation(unit_id=unit, name=str(res["name_zh"]), category=str(res["category"]),
                            final=float(res["final"]), rank=float(res["rank"]), grade=res["grade"],
-                           grade_reason=str(res["grade_reason"]), lines=lines, paradigm=s.paradigm)
+                           grade_reason=str(res["grade_reason"]), lines=lines, paradigm=s.paradigm,
+                           grade_reason_zh=str(res.get("grade_reason_zh", "")))
 
     # ----------------------------------------------------------------- display
     def summary(self) -> pd.DataFrame:
