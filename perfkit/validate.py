@@ -6,7 +6,7 @@ clean tables for the engine. :func:`perfkit.evaluate` refuses data with errors.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
