@@ -174,22 +174,34 @@ def sobol(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1024,
     seed = seed_of(rng)
     gen = as_rng(rng)
     t0 = time.perf_counter()
-    cs = compile_scheme(evaluation)
-    bound = bind_factors(cs, factors)
-    problem = salib_problem(bound, groups)
-    entropy = int(gen.integers(2**62))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        X = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=_salib_seed(gen))
-    X = np.clip(X, 0.0, np.nextafter(1.0, 0.0))
-    out = run_design(cs, bound, X, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs)
-    nom = nominal_output(cs)
-    shifts = rank_shift(out.rank, nom.rank[0])
-    ys = _outputs(outputs, cs.units, out.rank.astype(float), shifts)
+
+    def sample(problem):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=_salib_seed(gen))
+
+    bound, problem, entropy, X, ys = _run_sample(evaluation, factors, groups, outputs, gen, sample,
+                                                 chunk_size=chunk_size, n_jobs=n_jobs)
     idx = _sobol_indices(problem, ys, num_resamples=num_resamples, conf_level=conf_level, seed=_salib_seed(gen))
     return SobolResult(indices=idx, factors=factor_table(bound), groups=_group_members(problem, bound),
                        n_base=int(n), n_evaluations=int(X.shape[0]), seed=seed, entropy=entropy,
                        conf_level=conf_level, seconds=time.perf_counter() - t0)
+
+
+def _run_sample(evaluation: Evaluation, factors: Sequence[Factor], groups, outputs, gen: np.random.Generator,
+                sample: Callable, *, chunk_size: int | None, n_jobs: int):
+    """Compile the scheme, bind the factors, draw the SALib design with ``sample(problem)``
+    and evaluate it batched. Returns ``(bound, problem, entropy, X, ys)``: ``X`` is the
+    design as SALib drew it (what its analyser expects), ``ys`` the outputs per name."""
+    cs = compile_scheme(evaluation)
+    bound = bind_factors(cs, factors)
+    problem = salib_problem(bound, groups)
+    entropy = int(gen.integers(2**62))
+    X = sample(problem)
+    unit_cube = np.clip(X, 0.0, np.nextafter(1.0, 0.0))  # factor maps take [0, 1)
+    out = run_design(cs, bound, unit_cube, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs)
+    shifts = rank_shift(out.rank, nominal_output(cs).rank[0])
+    return bound, problem, entropy, X, _outputs(outputs, cs.units, out.rank.astype(float), shifts)
 
 
 def morris(evaluation: Evaluation, factors: Sequence[Factor], *, trajectories: int = 20, num_levels: int = 4,
@@ -213,16 +225,10 @@ def morris(evaluation: Evaluation, factors: Sequence[Factor], *, trajectories: i
     seed = seed_of(rng)
     gen = as_rng(rng)
     t0 = time.perf_counter()
-    cs = compile_scheme(evaluation)
-    bound = bind_factors(cs, factors)
-    problem = salib_problem(bound, groups)
-    entropy = int(gen.integers(2**62))
-    X = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=_salib_seed(gen))
-    Xc = np.clip(X, 0.0, np.nextafter(1.0, 0.0))
-    out = run_design(cs, bound, Xc, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs)
-    nom = nominal_output(cs)
-    shifts = rank_shift(out.rank, nom.rank[0])
-    ys = _outputs(outputs, cs.units, out.rank.astype(float), shifts)
+    bound, problem, entropy, X, ys = _run_sample(
+        evaluation, factors, groups, outputs, gen,
+        lambda problem: morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=_salib_seed(gen)),
+        chunk_size=chunk_size, n_jobs=n_jobs)
     group_names = list(dict.fromkeys(problem["groups"]))
     rows = []
     s = _salib_seed(gen)
