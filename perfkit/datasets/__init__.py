@@ -22,7 +22,6 @@ from perfkit.datasets.load import (
     planted,
     root,
 )
-from perfkit.datasets.variants import reweight
 
-__all__ = ["Dataset", "DatasetInfo", "list", "load", "load_returned", "planted", "reweight", "root",
+__all__ = ["Dataset", "DatasetInfo", "list", "load", "load_returned", "planted", "root",
            "dataset_path"]

@@ -93,22 +93,22 @@ def test_default_root_is_the_repository_datasets_folder(monkeypatch):
     assert datasets.root() == Path(perfkit.__file__).resolve().parents[1] / "datasets"
 
 
-def test_reweight_moves_siblings_together_and_rescales_subtrees():
+def test_with_points_moves_siblings_together_and_rescales_subtrees():
     s = datasets.load("demo_city", "2025").scheme
-    v = datasets.reweight(s, {"satisfaction": 25, "special": 0.0, "core": 55, "common": 20})
+    v = s.with_points({"satisfaction": 25, "special": 0.0, "core": 55, "common": 20})
     assert v.node("satisfaction").points == 25 and v.node("special").points == 0
     assert all(c.points == 0 for c in v.node("special").children)
-    v2 = datasets.reweight(s, {"common": 30, "satisfaction": 5})
+    v2 = s.with_points({"common": 30, "satisfaction": 5})
     assert sum(c.points for c in v2.node("common").children) == pytest.approx(30)
     assert v2.node("integrity").points == pytest.approx(4.5)
     assert s.node("common").points == 20  # the original is unchanged
 
 
-def test_reweight_rejects_bad_input():
+def test_with_points_rejects_bad_input():
     s = datasets.load("demo_city", "2025").scheme
     with pytest.raises(UnknownNameError, match="did you mean 'satisfaction'"):
-        datasets.reweight(s, {"satisfation": 20})
+        s.with_points({"satisfation": 20})
     with pytest.raises(SchemeError, match="add up"):
-        datasets.reweight(s, {"satisfaction": 30})
+        s.with_points({"satisfaction": 30})
     with pytest.raises(SchemeError, match="points scheme"):
-        datasets.reweight(datasets.load("asem").scheme, {"Conn": 2})
+        datasets.load("asem").scheme.with_points({"Conn": 2})

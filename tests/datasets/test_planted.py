@@ -163,7 +163,7 @@ def test_copy_pasted_identical_values(planted, demo_dir):
 
 # --------------------------------------------------------------------------- sensitivity
 def _variants(planted, scheme):
-    return {v["id"]: datasets.reweight(scheme, v["points"]) for v in planted["alternative_weights"]}
+    return {v["id"]: scheme.with_points(v["points"]) for v in planted["alternative_weights"]}
 
 
 def test_alternative_weights_are_valid_schemes(planted, demo):
@@ -198,13 +198,13 @@ def test_robust_unit_keeps_its_rank(planted, demo):
     top = ["core", "common", "satisfaction", "special"]
     base = np.array([ds.scheme.node(n).points for n in top], dtype=float)
     schemes = list(_variants(planted, ds.scheme).values())
-    schemes.append(datasets.reweight(ds.scheme, dict.fromkeys(top, 25.0)))
+    schemes.append(ds.scheme.with_points(dict.fromkeys(top, 25.0)))
     rng = np.random.default_rng(7)
     for _ in range(12):
         p = base * rng.uniform(0.5, 1.5, len(top))
         p = np.round(p / p.sum() * 100, 6)
         p[0] += 100 - p.sum()
-        schemes.append(datasets.reweight(ds.scheme, dict(zip(top, map(float, p)))))
+        schemes.append(ds.scheme.with_points(dict(zip(top, map(float, p)))))
     for s in schemes:
         assert ev.rerun(s).results.loc[unit, "rank"] == rank
     no_adjustments = ds.data.replace(adjustments=ds.data.adjustments.iloc[0:0])
