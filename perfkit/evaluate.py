@@ -56,7 +56,8 @@ from perfkit.validate import ValidationReport, validate_round
 __all__ = ["evaluate"]
 
 
-def evaluate(scheme: Scheme, data: RoundData, *, reuse: Evaluation | None = None) -> Evaluation:
+def evaluate(scheme: Scheme, data: RoundData, *, reuse: Evaluation | None = None,
+             validation: ValidationReport | None = None) -> Evaluation:
     """Evaluate one round.
 
     Parameters
@@ -68,6 +69,9 @@ def evaluate(scheme: Scheme, data: RoundData, *, reuse: Evaluation | None = None
     reuse
         A previous evaluation of the same data: stages whose inputs did not change
         (validation, raw and treated values) are taken from it instead of recomputed.
+    validation
+        The :func:`perfkit.validate_round` report of this very scheme and data, when the
+        caller already has it (it is not computed again); any other report is ignored.
 
     Raises
     ------
@@ -79,7 +83,9 @@ def evaluate(scheme: Scheme, data: RoundData, *, reuse: Evaluation | None = None
     if not isinstance(data, RoundData):
         raise TypeError(f"data must be RoundData (use perfkit.load_round), got {type(data).__name__}")
     same_data = reuse is not None and reuse.input_data is data
-    if same_data and reuse.scheme.section_hash("categories", "survey", "special", "adjustments") == \
+    if validation is not None and validation.checked(scheme, data):
+        report = validation
+    elif same_data and reuse.scheme.section_hash("categories", "survey", "special", "adjustments") == \
             scheme.section_hash("categories", "survey", "special", "adjustments") and \
             set(reuse.scheme.leaves) == set(scheme.leaves):
         report = reuse.validation

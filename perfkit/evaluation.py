@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -162,6 +163,17 @@ class Evaluation:
         return list(self.results.index)
 
     # ----------------------------------------------------------------- explain
+    @cached_property
+    def explanations(self) -> pd.DataFrame:
+        """The :meth:`explain` lines of every unit in one table (``unit_id`` first),
+        computed once and shared by the exports and the reports."""
+        frames = []
+        for u in self.units:
+            df = self.explain(u).lines.copy()
+            df.insert(0, "unit_id", u)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unit_id"])
+
     def explain(self, unit: str) -> Explanation:
         """Every point of ``unit`` earned or lost, by indicator, rule and reason."""
         if unit not in self.results.index:

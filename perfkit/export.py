@@ -145,13 +145,8 @@ def evaluation_sheets(ev, lang: str | None = None) -> dict[str, pd.DataFrame]:
         small = sv["suppressed"]
         sv.loc[small, ["mean", "ci_low", "ci_high"]] = np.nan
         sheets["survey"] = sv
-    lines = []
-    for u in ev.units:
-        df = ev.explain(u).lines.copy()
-        df.insert(0, "unit_id", u)
-        lines.append(df)
-    if lines:
-        sheets["explain"] = pd.concat(lines, ignore_index=True)
+    if ev.units:
+        sheets["explain"] = ev.explanations
     w = []
     for node, res in ev.weights.items():
         series = res if isinstance(res, pd.Series) else pd.Series(np.asarray(res.weights), index=list(res.names or []))

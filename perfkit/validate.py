@@ -6,7 +6,7 @@ clean tables for the engine. :func:`perfkit.evaluate` refuses data with errors.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,13 @@ class ValidationReport:
 
     problems: tuple[Problem, ...]
     data: RoundData
+    #: the scheme (its hash) and the round data object that were checked
+    scheme_hash: str = ""
+    source: RoundData | None = field(default=None, repr=False, compare=False)
+
+    def checked(self, scheme: Scheme, data: RoundData) -> bool:
+        """Whether this report is the validation of exactly ``scheme`` and ``data``."""
+        return self.source is data and self.scheme_hash == scheme.hash
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -184,7 +191,7 @@ def validate_round(scheme: Scheme, data: RoundData) -> ValidationReport:
     _coverage(scheme, units, survey, special, out)
     clean = data.replace(units=units, values=values, adjustments=adjustments, survey=survey,
                          special_results=special, targets=targets)
-    return ValidationReport(tuple(out.items), clean)
+    return ValidationReport(tuple(out.items), clean, scheme_hash=scheme.hash, source=data)
 
 
 def _coverage(scheme: Scheme, units: pd.DataFrame, survey: pd.DataFrame, special: pd.DataFrame,

@@ -131,7 +131,7 @@ def _prepare(cfg: RoundConfig, out: Path, *, log: Callable[[str], None]):
                 log(f"  {p}")
             raise DataError(f"round {r} has {len(report.errors)} data error(s)", where=[str(cfg.data_path(r))],
                             hint="fix them (see `perfkit validate`) and run again")
-        evs[r] = perfkit.evaluate(scheme, data)
+        evs[r] = perfkit.evaluate(scheme, data, validation=report)
     build_facts(evs, round=cfg.round).save(facts_dir)
     write_evaluation(evs[cfg.round], out / "results",
                      manifest_extra={"command": " ".join(sys.argv), "config": cfg.file})

@@ -340,33 +340,12 @@ def _results(ev, history: pd.DataFrame, prev: str | None) -> pd.DataFrame:
 
 
 def _lines(ev) -> pd.DataFrame:
-    frames = []
-    for u in ev.units:
-        df = ev.explain(u).lines.copy()
-        df.insert(0, "unit_id", u)
-        frames.append(df)
-    lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if len(lines):
-        for c in ("value", "treated"):
+    """Every unit's explain() lines (targets as the engine reports them: a rule's own
+    target, the data's target column, or a functional target's)."""
+    lines = ev.explanations.copy()
+    for c in ("value", "treated", "target"):
+        if c in lines:
             lines[c] = pd.to_numeric(lines[c], errors="coerce")
-        tgt = ev.data.values
-        if "target" in tgt.columns and len(tgt):
-            t = tgt.dropna(subset=["target"]).drop_duplicates(["unit_id", "indicator_id"], keep="last")
-            t = t.set_index(["unit_id", "indicator_id"])["target"]
-            key = pd.MultiIndex.from_arrays([lines["unit_id"], lines["id"]])
-            lines["target"] = pd.to_numeric(t.reindex(key).to_numpy(), errors="coerce")
-        else:
-            lines["target"] = np.nan
-        # a rule's own target (scheme) or a functional target's target ("target=..." params)
-        for i, p in enumerate(lines["params"]):
-            if pd.isna(lines.at[i, "target"]) and isinstance(p, str):
-                for part in p.split(","):
-                    k, _, v = part.strip().partition("=")
-                    if k == "target":
-                        try:
-                            lines.at[i, "target"] = float(v)
-                        except ValueError:
-                            pass
     return lines
 
 

@@ -145,3 +145,19 @@ def test_evaluation_exposes_screen_text_and_value_targets(ev):
     assert list(ev.text.columns) == list(ev.scheme.leaves) == list(ev.value_targets.columns)
     assert ev.text.loc["D2", "openness"] == "B" and pd.isna(ev.text.loc["D2", "hotline"])
     assert ev.value_targets.isna().all().all()  # this round gives no targets in the values table
+
+
+def test_a_validation_report_of_this_scheme_and_data_is_reused_and_any_other_ignored():
+    scheme, data = perfkit.load_scheme(SCHEME), _data()
+    report = perfkit.validate_round(scheme, data)
+    assert perfkit.evaluate(scheme, data, validation=report).validation is report
+    other = perfkit.validate_round(scheme.update({"nodes.functional.points": 40,
+                                                  "nodes.satisfaction.points": 30}), data)
+    assert perfkit.evaluate(scheme, data, validation=other).validation is not other
+
+
+def test_explanations_table_holds_every_units_lines(ev):
+    table = ev.explanations
+    assert list(table["unit_id"].unique()) == ev.units
+    d1 = table[table["unit_id"] == "D1"].drop(columns="unit_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(d1, ev.explain("D1").lines)
