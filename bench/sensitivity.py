@@ -48,7 +48,7 @@ def _demo_city():
     # for 60 units x 5 groups (engine request 1). Evaluate with the cast applied.
     import pandas as pd
 
-    import perfkit.survey as sv
+    import perfkit.engine.survey as sv
 
     def summarise_survey(survey, units, *, items, scale, groups, min_responses, min_cell):
         units, gnames = list(units), list(groups)
@@ -139,7 +139,7 @@ def main(argv=None) -> None:
     k = 10 if args.quick else 1
     print(f"perfkit {perfkit.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
           f"{os.cpu_count()} CPU(s), {platform.machine()}")
-    from perfkit.sensitivity.examples import synthetic_composite
+    from perfkit.datasets.examples import synthetic_composite
 
     ev_a = perfkit.evaluate(*synthetic_composite(60, 8, 5, rng=0))
     fa = [ps.WeightNoise(0.25, level=1), ps.WeightNoise(0.25, level=2),

@@ -10,11 +10,9 @@ Quick start::
     ev.explain("NOR")     # every point won or lost
 """
 from perfkit.errors import DataError, PerfkitError, SchemeError
-from perfkit.evaluate import evaluate
-from perfkit.evaluation import Evaluation, Explanation
+from perfkit.engine import Evaluation, Explanation, ValidationReport, evaluate, validate_round
 from perfkit.io.round import RoundData, load_round
 from perfkit.scheme import Scheme, load_scheme
-from perfkit.validate import ValidationReport, validate_round
 
 __version__ = "0.1.0"
 

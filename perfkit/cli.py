@@ -23,7 +23,7 @@ def _load(scheme_path: str, data_path: str, rnd: str | None):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from perfkit.validate import validate_round
+    from perfkit.engine.validate import validate_round
 
     scheme, data = _load(args.scheme, args.data, args.round)
     report = validate_round(scheme, data)
@@ -37,8 +37,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from perfkit.evaluate import evaluate
-    from perfkit.export import write_evaluation
+    from perfkit.engine.evaluate import evaluate
+    from perfkit.io.export import write_evaluation
 
     scheme, data = _load(args.scheme, args.data, args.round)
     ev = evaluate(scheme, data)
@@ -52,7 +52,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from perfkit.evaluate import evaluate
+    from perfkit.engine.evaluate import evaluate
 
     scheme, data = _load(args.scheme, args.data, args.round)
     ex = evaluate(scheme, data).explain(args.unit)

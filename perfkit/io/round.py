@@ -53,7 +53,7 @@ def _empty(name: str) -> pd.DataFrame:
 class RoundData:
     """The tables of one round, as read (text cells, with source columns).
 
-    Use :func:`perfkit.validate.validate_round` to check them against a scheme and get
+    Use :func:`perfkit.engine.validate.validate_round` to check them against a scheme and get
     typed, clean tables; :func:`perfkit.evaluate` does that for you.
     """
 

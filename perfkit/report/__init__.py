@@ -12,7 +12,7 @@ pool of warm kernels (:mod:`perfkit.report.engine`), exporting offline HTML
 (:mod:`perfkit.report.html`) and an index page with the run's manifest.
 """
 from perfkit.report.facts import RoundFacts, UnitFacts, build_facts, open_facts, prepare_facts
-from perfkit.report.i18n import t
+from perfkit.i18n import t
 from perfkit.report.show import Block, Page
 
 __all__ = ["RoundFacts", "UnitFacts", "build_facts", "open_facts", "prepare_facts", "Page", "Block", "t"]

@@ -16,7 +16,7 @@ def preload() -> None:
 
     import perfkit  # noqa: F401
     import perfkit.report  # noqa: F401
-    import perfkit.report.figures  # noqa: F401
+    import perfkit.charts.figures  # noqa: F401
     import perfkit.report.tables  # noqa: F401
     from perfkit.charts import warmup
 

@@ -114,7 +114,7 @@ def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str
 def _prepare(cfg: RoundConfig, out: Path, *, log: Callable[[str], None]):
     """Validate and evaluate every round once; save the facts and the results workbook."""
     import perfkit
-    from perfkit.export import write_evaluation
+    from perfkit.io.export import write_evaluation
     from perfkit.report.facts import build_facts, open_facts
 
     facts_dir = out / RUN_DIR / "facts"
@@ -154,7 +154,7 @@ def _check_units(cfg: RoundConfig) -> None:
 
 # ---------------------------------------------------------------------- planning
 def _feedback_name(facts, unit: str) -> str:
-    from perfkit.export import safe_filename
+    from perfkit.io.export import safe_filename
 
     return safe_filename(f"{unit}_{facts.results.loc[unit, 'name_zh']}") if unit in facts.results.index \
         else safe_filename(unit)
@@ -162,7 +162,7 @@ def _feedback_name(facts, unit: str) -> str:
 
 def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest: str, code: str) -> list[Job]:
     """One job per round-level notebook and language, one per unit and language."""
-    from perfkit.export import safe_filename
+    from perfkit.io.export import safe_filename
 
     jobs = []
     facts_dir = str((out / RUN_DIR / "facts").resolve())
@@ -207,7 +207,7 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
     (the CLI exits non-zero). Problems with the config or the data raise
     :class:`~perfkit.errors.PerfkitError` before any notebook runs.
     """
-    from perfkit.export import write_json
+    from perfkit.io.export import write_json
     from perfkit.report.index import write_index
 
     log = log or (lambda s: print(s, file=sys.stderr))
@@ -299,7 +299,7 @@ def _progress(total: int, enabled: bool):
 
 def _manifest(cfg: RoundConfig, out: Path, result: BatchResult, inputs, digest: str, executor: str,
               jobs: int) -> dict[str, Any]:
-    from perfkit.manifest import package_versions
+    from perfkit.io.manifest import package_versions
 
     evaluation = {}
     ev_manifest = out / "results" / "manifest.json"

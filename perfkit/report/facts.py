@@ -151,7 +151,7 @@ class RoundFacts:
     # ----------------------------------------------------------------- files
     def save(self, folder: str | Path) -> Path:
         """Write every table as Parquet and ``meta.json`` into ``folder`` (atomically per file)."""
-        from perfkit.export import write_json, write_parquet
+        from perfkit.io.export import write_json, write_parquet
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -410,7 +410,7 @@ def _profile(ev) -> pd.DataFrame:
 
 
 def _quotas(ev) -> pd.DataFrame:
-    from perfkit.grading import quota_size
+    from perfkit.engine.grading import quota_size
 
     cols = ["category", "grade", "order", "count", "min_score", "max_share", "quota", "category_size"]
     g = ev.scheme.model.grading

@@ -115,7 +115,7 @@ def _title(nb: Mapping[str, Any]) -> str:
 def write_html(nb: Mapping[str, Any], path: str | Path, *, lang: str = "zh",
                meta: Mapping[str, str] | None = None) -> Path:
     """Export an executed notebook to ``path`` (atomically); refuses a page that would go online."""
-    from perfkit.export import atomic_path
+    from perfkit.io.export import atomic_path
 
     text = page(notebook_to_html(nb), title=_title(nb), lang=lang, meta=meta)
     bad = external_references(text)

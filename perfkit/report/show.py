@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from perfkit.report.facts import RoundFacts
-from perfkit.report.i18n import t
+from perfkit.i18n import t
 
 __all__ = ["Block", "Page"]
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from perfkit.report.facts import RoundFacts, UnitFacts
-from perfkit.report.i18n import has, t
+from perfkit.i18n import has, t
 
 __all__ = ["headers", "method_label", "reason_text", "results_table", "grade_table", "adjustment_table",
            "movers_table", "survey_table", "comments_table", "lost_table", "profile_table", "unit_header",

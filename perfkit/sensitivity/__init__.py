@@ -8,7 +8,6 @@ Declare the uncertain inputs (factors), then ask:
   Sobol' sampling, factor groups);
 * :func:`stability_margin` — the smallest change of the top-level weights that changes a
   unit's grade or swaps it with a neighbour (linear programming);
-* :func:`compare` — two or more schemes (or weight sets) on the same data;
 * :func:`verify` — the batched engine against full :func:`perfkit.evaluate` runs.
 
 Replicates are evaluated as array operations on a scheme compiled once
@@ -23,7 +22,6 @@ Example::
     ua.to_frame(); ua.borderline; ua.rank_chart()
 """
 from perfkit.sensitivity.batch import BatchOutput, run_design
-from perfkit.sensitivity.compare import compare, with_weights
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import (
     Aggregation,
@@ -45,7 +43,6 @@ from perfkit.sensitivity.factors import (
 )
 from perfkit.sensitivity.margin import stability_margin
 from perfkit.sensitivity.results import (
-    ComparisonResult,
     MarginResult,
     MorrisResult,
     SobolResult,
@@ -57,13 +54,13 @@ from perfkit.sensitivity.variant import VerificationResult, replicate_variant, v
 
 __all__ = [
     # analyses
-    "uncertainty", "sobol", "morris", "sobol_function", "stability_margin", "compare", "with_weights", "verify",
+    "uncertainty", "sobol", "morris", "sobol_function", "stability_margin", "verify",
     # factors
     "Factor", "FactorError", "WeightNoise", "DirichletWeights", "WeightingMethods", "Normalisation", "Aggregation",
     "RuleParameter", "Points", "Weight", "SurveyBootstrap", "MeasurementError", "LeaveOneOut", "GradeQuota",
     "factor_table", "factors_from_spec",
     # results
-    "UncertaintyResult", "SobolResult", "MorrisResult", "MarginResult", "ComparisonResult", "VerificationResult",
+    "UncertaintyResult", "SobolResult", "MorrisResult", "MarginResult", "VerificationResult",
     # engine
     "CompiledScheme", "compile_scheme", "BatchOutput", "run_design", "replicate_variant",
 ]

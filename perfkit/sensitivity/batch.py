@@ -14,7 +14,7 @@ with the same kernels:
 4. ranks within category (ties share the best rank) and grades (thresholds, quotas,
    vetoes, tie rule) are vectorised over replicates.
 
-Each stage is the engine's own (:mod:`perfkit.stages`, :func:`perfkit.grading.grade_indices`)
+Each stage is the engine's own (:mod:`perfkit.stages`, :func:`perfkit.engine.grading.grade_indices`)
 called with a leading replicate axis; this module only decides what to recompute and
 shares what it can. Scores are compared (ranked and graded) after rounding to
 ``SCORE_DECIMALS`` decimals, as :func:`perfkit.evaluate` does
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from perfkit.grading import grade_indices
+from perfkit.engine.grading import grade_indices
 from perfkit.kernels.rank import rank_desc
 from perfkit.sensitivity.compile import CompiledScheme, Leaf
 from perfkit.sensitivity.factors import BoundFactor, FactorError
@@ -49,7 +49,7 @@ from perfkit.stages import (
     target_shares,
     treat,
 )
-from perfkit.survey import survey_index
+from perfkit.engine.survey import survey_index
 
 __all__ = ["SCORE_DECIMALS", "BatchOutput", "evaluate_params", "build_params", "run_design", "rank_within",
            "grade_batch"]
@@ -334,7 +334,7 @@ def rank_within(scores: np.ndarray, categories: np.ndarray) -> np.ndarray:
 
 def grade_batch(cs: CompiledScheme, scores: np.ndarray, quota: dict | None = None) -> np.ndarray:
     """Grade codes ``(n, n_units)`` (positions in ``cs.grade_names``; -1 for no score):
-    :func:`perfkit.grading.grade_indices` for every category, with ``quota``
+    :func:`perfkit.engine.grading.grade_indices` for every category, with ``quota``
     (``(table, grade index) -> (n,)`` max shares) replacing the scheme's."""
     quota = quota or {}
     out = np.full(scores.shape, -1, dtype=np.int8)

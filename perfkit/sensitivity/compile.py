@@ -20,8 +20,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from perfkit.evaluation import Evaluation
-from perfkit.grading import veto_caps
+from perfkit.engine.evaluation import Evaluation
+from perfkit.engine.grading import veto_caps
 from perfkit.scheme.models import MethodSpec
 from perfkit.stages import (
     Leaf,
@@ -33,7 +33,7 @@ from perfkit.stages import (
     plan_treatment,
     target_rows,
 )
-from perfkit.survey import respondent_scores
+from perfkit.engine.survey import respondent_scores
 
 __all__ = ["CompiledScheme", "Leaf", "AggNode", "TargetRows", "SurveyData", "GradeTable", "compile_scheme"]
 

@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from perfkit.evaluation import Evaluation
+from perfkit.engine.evaluation import Evaluation
 from perfkit.kernels.aggregate import AGGREGATE
-from perfkit.grading import quota_sizes
+from perfkit.engine.grading import quota_sizes
 from perfkit.sensitivity.batch import grade_batch
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import FactorError
@@ -60,7 +60,9 @@ def greedy_l1(a: np.ndarray, w0: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> 
     0.2
     """
     need = -float(a @ w0)
-    if need <= 1e-12 * max(1.0, float(np.abs(a) @ np.abs(w0))):
+    # a shortfall below the LP solver's own feasibility tolerance is no shortfall
+    tol = 1e-9 * max(1.0, float(np.abs(a) @ np.abs(w0)))
+    if need <= tol:
         return 0.0
     give = np.argsort(a)  # donors: lowest a first
     take = np.argsort(-a)  # receivers: highest a first
@@ -84,7 +86,7 @@ def greedy_l1(a: np.ndarray, w0: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> 
         need -= m * gain
         cap_g[i] -= m
         cap_t[j] -= m
-    return float(round(cost, 12)) if need <= 1e-12 * max(1.0, float(np.abs(a).max())) else np.inf
+    return float(round(cost, 12)) if need <= tol else np.inf
 
 
 def _lp(constraints: list[np.ndarray], w0: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float):

@@ -2,36 +2,16 @@
 ``_repr_html_`` (every result lists the factors varied, the seed and the replicates)."""
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_rng", "UncertaintyResult", "SobolResult", "MorrisResult", "MarginResult", "ComparisonResult"]
+from perfkit.results import html_head as _head
+from perfkit.results import html_table as _fmt
 
-
-def as_rng(rng: None | int | np.random.Generator) -> np.random.Generator:
-    """``rng`` as a Generator (``None``: fresh entropy; an int: a seed — 0 included)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator (got {type(rng).__name__})")
-
-
-def seed_of(rng: Any) -> int | None:
-    return int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else None
-
-
-def _head(title: str, meta: dict[str, Any]) -> str:
-    bits = ", ".join(f"{k}={v}" for k, v in meta.items())
-    return f"<p><b>{html.escape(title)}</b> <small>{html.escape(bits)}</small></p>"
-
-
-def _fmt(df: pd.DataFrame, rows: int = 30) -> str:
-    return df.head(rows).to_html(float_format=lambda v: f"{v:.3g}", na_rep="—")
+__all__ = ["UncertaintyResult", "SobolResult", "MorrisResult", "MarginResult"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,13 +67,13 @@ class UncertaintyResult:
 
     def rank_chart(self, lang: str = "en"):
         """Caterpillar plot: each unit's rank interval, median and nominal rank."""
-        from perfkit.sensitivity.charts import rank_interval_chart
+        from perfkit.charts.sensitivity import rank_interval_chart
 
         return rank_interval_chart(self, lang=lang)
 
     def grade_chart(self, lang: str = "en", *, only_uncertain: bool = False):
         """Stacked bars of each unit's grade probabilities."""
-        from perfkit.sensitivity.charts import grade_probability_chart
+        from perfkit.charts.sensitivity import grade_probability_chart
 
         return grade_probability_chart(self, lang=lang, only_uncertain=only_uncertain)
 
@@ -149,7 +129,7 @@ class SobolResult:
         return self.indices[self.indices["output"] == output].set_index("factor").drop(columns="output")
 
     def chart(self, output: str = "mean_abs_rank_shift", lang: str = "en"):
-        from perfkit.sensitivity.charts import sobol_chart
+        from perfkit.charts.sensitivity import sobol_chart
 
         return sobol_chart(self, output=output, lang=lang)
 
@@ -228,12 +208,12 @@ class MarginResult:
         return self.units.copy()
 
     def chart(self, lang: str = "en"):
-        from perfkit.sensitivity.charts import margin_chart
+        from perfkit.charts.sensitivity import margin_chart
 
         return margin_chart(self, lang=lang)
 
     def table_chart(self, lang: str = "en"):
-        from perfkit.sensitivity.charts import margin_table_chart
+        from perfkit.charts.sensitivity import margin_table_chart
 
         return margin_table_chart(self, lang=lang)
 
@@ -245,41 +225,3 @@ class MarginResult:
     def _repr_html_(self) -> str:
         head = _head("Stability margins", {"node": self.node, "total": self.total, "LPs": self.n_lp})
         return head + _fmt(self.weights) + _fmt(self.units.sort_values("grade_margin"), rows=60)
-
-
-@dataclass(frozen=True, eq=False)
-class ComparisonResult:
-    """Two or more schemes (or weight sets) on the same data, side by side.
-
-    Attributes
-    ----------
-    units
-        One row per unit: score, rank and grade under each scheme, rank shift and grade
-        change against the reference (the first).
-    correlations
-        Pairwise Spearman and Kendall correlations of the final scores (long table:
-        ``a``, ``b``, ``spearman``, ``kendall``, ``n``), overall and within each category.
-    summary
-        Per scheme: mean absolute rank shift against the reference, units changing grade,
-        largest rank shift.
-    """
-
-    units: pd.DataFrame
-    correlations: pd.DataFrame
-    summary: pd.DataFrame
-    names: tuple[str, ...]
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.units.copy()
-
-    def chart(self, lang: str = "en"):
-        from perfkit.sensitivity.charts import comparison_chart
-
-        return comparison_chart(self, lang=lang)
-
-    def __repr__(self) -> str:
-        return f"ComparisonResult(schemes={list(self.names)}, units={len(self.units)})"
-
-    def _repr_html_(self) -> str:
-        return _head("Scheme comparison", {"schemes": ", ".join(self.names)}) + _fmt(self.summary) + \
-            _fmt(self.correlations) + _fmt(self.units, rows=60)

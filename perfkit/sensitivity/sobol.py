@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from perfkit.errors import did_you_mean
-from perfkit.evaluation import Evaluation
+from perfkit.engine.evaluation import Evaluation
 from perfkit.sensitivity.batch import run_design
 from perfkit.sensitivity.compile import compile_scheme
 from perfkit.sensitivity.factors import BoundFactor, Factor, FactorError, bind_factors, factor_table
-from perfkit.sensitivity.results import MorrisResult, SobolResult, as_rng, seed_of
+from perfkit.results import as_rng, seed_of
+from perfkit.sensitivity.results import MorrisResult, SobolResult
 from perfkit.sensitivity.uncertainty import nominal_output, rank_shift
 
 __all__ = ["sobol", "morris", "sobol_function", "salib_problem"]

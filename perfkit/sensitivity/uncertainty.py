@@ -17,12 +17,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from perfkit.evaluation import Evaluation
+from perfkit.engine.evaluation import Evaluation
 from perfkit.sensitivity.batch import evaluate_params, run_design, sample_uniform
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import Factor, bind_factors, factor_table
 from perfkit.sensitivity.params import Params
-from perfkit.sensitivity.results import UncertaintyResult, as_rng, seed_of
+from perfkit.results import as_rng, seed_of
+from perfkit.sensitivity.results import UncertaintyResult
 
 __all__ = ["uncertainty", "nominal_output", "rank_shift"]
 

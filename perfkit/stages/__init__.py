@@ -15,7 +15,7 @@ once. There is one implementation of each stage, so the two cannot drift apart.
 * :mod:`~perfkit.stages.aggregate` — a node from its children (:func:`aggregate_node`);
 * :mod:`~perfkit.stages.results` — final scores, ties, ranks within category.
 
-Grading is :func:`perfkit.grading.grade_indices`.
+Grading is :func:`perfkit.engine.grading.grade_indices`.
 """
 from perfkit.stages.aggregate import aggregate_node, child_weights, derive_weights
 from perfkit.stages.results import SCORE_DECIMALS, comparable, final_scores, rank_in_categories

@@ -55,7 +55,7 @@ from .entropy import entropy_weights
 from .equal import equal_weights, fixed_weights
 from .expert import DelphiResult, KendallW, delphi, delphi_weights, expert_weights, kendall_w
 from .pca import bartlett_sphericity, factor_loading_weights, kmo, pca_weights, varimax
-from .result import METHOD_LABELS, WeightResult
+from .result import WeightResult
 from .spec import check_weights_spec, parse_number, weights_from_spec
 
 __all__ = [
@@ -67,7 +67,6 @@ __all__ = [
     "HierarchyResult",
     "Judgement",
     "KendallW",
-    "METHOD_LABELS",
     "RI_TABLES",
     "Revision",
     "SAATY_SCALE",

@@ -8,25 +8,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["METHOD_LABELS", "WeightResult"]
+from perfkit.i18n import has, t
 
-#: Bilingual labels of the weighting methods (GLOSSARY.md: 赋权).
-METHOD_LABELS: Mapping[str, Mapping[str, str]] = {
-    "equal": {"en": "Equal weights", "zh": "等权法"},
-    "fixed": {"en": "Fixed weights", "zh": "给定权重"},
-    "expert": {"en": "Expert points allocation", "zh": "专家打分法"},
-    "delphi": {"en": "Delphi", "zh": "德尔菲法"},
-    "ahp": {"en": "AHP", "zh": "层次分析法"},
-    "group_ahp": {"en": "Group AHP", "zh": "群组层次分析法"},
-    "ahp_hierarchy": {"en": "AHP hierarchy (global weights)", "zh": "层次分析法（层次总排序）"},
-    "entropy": {"en": "Entropy weights", "zh": "熵权法"},
-    "critic": {"en": "CRITIC", "zh": "CRITIC法"},
-    "std": {"en": "Standard-deviation weights", "zh": "标准差法"},
-    "cv": {"en": "Coefficient-of-variation weights", "zh": "变异系数法"},
-    "pca": {"en": "PCA / factor-analysis weights", "zh": "主成分（因子）分析法"},
-    "bod": {"en": "Benefit of the doubt (DEA)", "zh": "BoD 有利权重法（DEA）"},
-    "combined": {"en": "Combined weights", "zh": "组合赋权"},
-}
+__all__ = ["WeightResult"]
 
 
 def _fmt(value: Any) -> str:
@@ -111,7 +95,8 @@ class WeightResult:
     @property
     def label(self) -> Mapping[str, str]:
         """Bilingual method label ``{"en": ..., "zh": ...}``."""
-        return METHOD_LABELS.get(self.method, {"en": self.method, "zh": self.method})
+        key = f"weighting.{self.method}"
+        return {lang: t(key, lang) if has(key) else self.method for lang in ("en", "zh")}
 
     def as_dict(self) -> dict[str, float]:
         """``{indicator: weight}``."""

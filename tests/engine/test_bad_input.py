@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from perfkit import DataError, evaluate, load_round, load_scheme, validate_round
 from perfkit.io.read import read_table
-from perfkit.validate import Problem, ValidationReport
+from perfkit.engine.validate import Problem, ValidationReport
 
 
 def _report(scheme_path, round_path) -> ValidationReport:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from perfkit import evaluate, load_round, load_scheme
-from perfkit.export import write_evaluation
+from perfkit.io.export import write_evaluation
 
 
 def _assert_clean_failure(res, *fragments: str) -> None:
@@ -218,7 +218,7 @@ def test_evaluate_leaves_no_temporary_files(run_cli, scheme_path, round_dir, tmp
 
 def test_failed_write_keeps_previous_results_and_leaves_no_temporary_file(scheme_path, round_dir, tmp_path,
                                                                           monkeypatch):
-    import perfkit.export as export
+    import perfkit.io.export as export
 
     ev = evaluate(load_scheme(scheme_path), load_round(round_dir))
     out = tmp_path / "out"

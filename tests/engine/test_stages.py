@@ -16,7 +16,7 @@ from perfkit import stages
 from perfkit.io.round import RoundData
 from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.scheme.models import MethodSpec
-from perfkit.sensitivity.examples import tiny_points
+from perfkit.datasets.examples import tiny_points
 from perfkit.stages import Leaf
 
 NAN = np.nan

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import minicity  # noqa: E402
+from . import minicity
+from .minicity import BATCH_UNITS, BROKEN_UNIT
 
 ROOT = Path(__file__).resolve().parents[2]
-from minicity import BATCH_UNITS, BROKEN_UNIT  # noqa: E402
 
 
 def broken_notebooks(folder: Path, unit: str) -> Path:

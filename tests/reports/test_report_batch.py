@@ -7,9 +7,9 @@ import json
 import re
 
 import openpyxl
-from minicity import BATCH_UNITS, BROKEN_UNIT
+from .minicity import BATCH_UNITS, BROKEN_UNIT
 
-import minicity
+from . import minicity
 
 NAMES = {u[0]: (u[1], u[2]) for u in minicity.UNITS}
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-import minicity
+from . import minicity
 
 pytest.importorskip("distributed")
 

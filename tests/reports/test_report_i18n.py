@@ -5,7 +5,7 @@ import re
 import string
 from pathlib import Path
 
-from perfkit.report.i18n import LANGS, catalogue, has, t
+from perfkit.i18n import LANGS, catalogue, has, t
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(r"""["']((?:report|sec|text|reason|method|col|chart|lang|index|kind|grade)\.[a-z_.]+)["']""")
@@ -23,7 +23,7 @@ def test_zh_and_en_use_the_same_placeholders():
 
 
 def test_every_key_used_by_the_reports_exists():
-    sources = list((ROOT / "perfkit" / "report").glob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb"))
+    sources = list((ROOT / "perfkit").rglob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb"))
     used = {k for p in sources for k in KEY.findall(p.read_text(encoding="utf-8"))}
     used = {k for k in used if not k.endswith((".", ".html", ".json", ".xlsx", ".yaml", ".ipynb"))}
     assert len(used) > 30  # the scanner finds the keys at all

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from cdp import CHROMIUM, Browser
+from .cdp import CHROMIUM, Browser
 
 from perfkit.report.html import external_references
 

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfkit.grading import assign_grades
+from perfkit.engine.grading import assign_grades
 from perfkit.kernels.rank import rank_desc
 from perfkit.sensitivity.batch import grade_batch, rank_within
 from perfkit.sensitivity.compile import GradeTable

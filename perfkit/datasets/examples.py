@@ -1,4 +1,4 @@
-"""Small frameworks to try the sensitivity tools on (used by the tests and the benchmark).
+"""Small frameworks small enough to check by hand (used by the tests, doctests and benchmarks).
 
 * :func:`synthetic_composite` — a seeded composite indicator: ``n_units`` districts,
   ``n_pillars`` pillars of ``per_pillar`` indicators each, correlated log-normal data;

@@ -10,52 +10,19 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-__all__ = ["rank_interval_chart", "grade_probability_chart", "sobol_chart", "margin_chart", "margin_table_chart",
-           "comparison_chart", "LABELS"]
+from perfkit.charts.render import FONT
+from perfkit.i18n import t
 
-#: Chart labels in both languages.
-LABELS = {
-    "unit": {"zh": "单位", "en": "Unit"},
-    "rank": {"zh": "排名", "en": "Rank"},
-    "nominal_rank": {"zh": "名义排名", "en": "Nominal rank"},
-    "median_rank": {"zh": "排名中位数", "en": "Median rank"},
-    "interval": {"zh": "排名区间", "en": "Rank interval"},
-    "rank_title": {"zh": "排名不确定性区间 ({lo:.0%}–{hi:.0%})", "en": "Rank uncertainty ({lo:.0%}–{hi:.0%} interval)"},
-    "probability": {"zh": "概率", "en": "Probability"},
-    "grade": {"zh": "等次", "en": "Grade"},
-    "grade_title": {"zh": "各等次概率", "en": "Probability of each grade"},
-    "factor": {"zh": "因素", "en": "Factor"},
-    "index": {"zh": "敏感性指数", "en": "Sensitivity index"},
-    "kind": {"zh": "指数", "en": "Index"},
-    "S1": {"zh": "一阶指数 S1", "en": "First order S1"},
-    "ST": {"zh": "总效应指数 ST", "en": "Total effect ST"},
-    "sobol_title": {"zh": "Sobol 敏感性指数: {output}", "en": "Sobol' indices: {output}"},
-    "mars": {"zh": "平均绝对排名变动", "en": "mean absolute rank shift"},
-    "margin": {"zh": "等次稳定边际 (权重 L1 变动)", "en": "Grade stability margin (L1 change of weights)"},
-    "margin_title": {"zh": "改变等次所需的最小权重调整", "en": "Smallest weight change that changes the grade"},
-    "event": {"zh": "触发事件", "en": "Event"},
-    "rank_margin": {"zh": "排名互换边际", "en": "Rank swap margin"},
-    "scheme": {"zh": "方案", "en": "Scheme"},
-    "compare_title": {"zh": "不同方案下的排名", "en": "Ranks under each scheme"},
-    "category": {"zh": "类别", "en": "Category"},
-}
+__all__ = ["rank_interval_chart", "grade_probability_chart", "sobol_chart", "margin_chart", "margin_table_chart",
+           "comparison_chart"]
 
 
 def _t(key: str, lang: str, **fmt) -> str:
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en' (got {lang!r})")
-    text = LABELS[key][lang]
-    return text.format(**fmt) if fmt else text
-
-
-def _font() -> str:
-    from perfkit.charts.render import FONT
-
-    return FONT
+    return t(f"chart.sens.{key}", lang, **fmt)
 
 
 def _config(chart):
-    f = _font()
+    f = FONT
     return chart.configure(font=f).configure_axis(labelFont=f, titleFont=f).configure_legend(
         labelFont=f, titleFont=f).configure_title(font=f)
 

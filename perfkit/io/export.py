@@ -168,7 +168,7 @@ def write_evaluation(ev, out: str | Path, *, manifest_extra: Mapping[str, Any] |
     Everything is first written into a temporary folder next to ``out`` and moved into
     place only when all files are complete, so a failure leaves ``out`` as it was.
     """
-    from perfkit.manifest import build_manifest
+    from perfkit.io.manifest import build_manifest
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

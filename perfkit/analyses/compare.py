@@ -2,20 +2,59 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from perfkit.evaluate import evaluate
-from perfkit.evaluation import Evaluation
+from perfkit.engine.evaluate import evaluate
+from perfkit.engine.evaluation import Evaluation
 from perfkit.io.round import RoundData
+from perfkit.errors import SchemeError
+from perfkit.results import html_head, html_table
 from perfkit.scheme import Scheme
-from perfkit.sensitivity.factors import FactorError
-from perfkit.sensitivity.results import ComparisonResult
 
-__all__ = ["compare", "with_weights"]
+__all__ = ["ComparisonResult", "compare", "with_weights"]
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonResult:
+    """Two or more schemes (or weight sets) on the same data, side by side.
+
+    Attributes
+    ----------
+    units
+        One row per unit: score, rank and grade under each scheme, rank shift and grade
+        change against the reference (the first).
+    correlations
+        Pairwise Spearman and Kendall correlations of the final scores (long table:
+        ``a``, ``b``, ``spearman``, ``kendall``, ``n``), overall and within each category.
+    summary
+        Per scheme: mean absolute rank shift against the reference, units changing grade,
+        largest rank shift.
+    """
+
+    units: pd.DataFrame
+    correlations: pd.DataFrame
+    summary: pd.DataFrame
+    names: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.units.copy()
+
+    def chart(self, lang: str = "en"):
+        from perfkit.charts.sensitivity import comparison_chart
+
+        return comparison_chart(self, lang=lang)
+
+    def __repr__(self) -> str:
+        return f"ComparisonResult(schemes={list(self.names)}, units={len(self.units)})"
+
+    def _repr_html_(self) -> str:
+        return html_head("Scheme comparison", {"schemes": ", ".join(self.names)}) + html_table(self.summary) + \
+            html_table(self.correlations) + html_table(self.units, rows=60)
 
 
 def with_weights(scheme: Scheme, weights: Mapping[str, float]) -> Scheme:
@@ -26,7 +65,7 @@ def with_weights(scheme: Scheme, weights: Mapping[str, float]) -> Scheme:
     given keeps its inner balance; the points must still add up at every level),
     composite schemes through ``scheme.update({"nodes.<id>.weight": w})``.
 
-    >>> from perfkit.sensitivity.examples import tiny_points
+    >>> from perfkit.datasets.examples import tiny_points
     >>> s, _ = tiny_points()
     >>> v = with_weights(s, {"targets": 50, "common": 35})
     >>> v.node("hotline").points, v.node("satisfaction").points
@@ -36,10 +75,10 @@ def with_weights(scheme: Scheme, weights: Mapping[str, float]) -> Scheme:
     for k, v in weights.items():
         scheme.node(k)  # unknown ids raise with a suggestion
         if k == root:
-            raise FactorError(f"{k!r} is the root; give the weights or points of its children")
+            raise SchemeError(f"{k!r} is the root; give the weights or points of its children")
         if isinstance(v, bool) or not (isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v)
                                        and v >= 0):
-            raise FactorError(f"weight of {k!r} must be a non-negative number (got {v!r})")
+            raise SchemeError(f"weight of {k!r} must be a non-negative number (got {v!r})")
     if scheme.paradigm == "points":
         return scheme.with_points({k: float(v) for k, v in weights.items()})
     return scheme.update({f"nodes.{k}.weight": float(v) for k, v in weights.items()})

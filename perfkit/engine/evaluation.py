@@ -154,7 +154,7 @@ class Evaluation:
     def rerun(self, scheme) -> Evaluation:
         """Evaluate ``scheme`` (a variant of this one) on the same data, reusing every
         stage whose inputs did not change."""
-        from perfkit.evaluate import evaluate
+        from perfkit.engine.evaluate import evaluate
 
         return evaluate(scheme, self.input_data, reuse=self)
 

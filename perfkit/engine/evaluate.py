@@ -1,4 +1,4 @@
-"""The engine: scheme + round data -> :class:`~perfkit.evaluation.Evaluation`.
+"""The engine: scheme + round data -> :class:`~perfkit.engine.evaluation.Evaluation`.
 
 Stages, each kept in the result with a caption:
 
@@ -11,7 +11,7 @@ Stages, each kept in the result with a caption:
 6. ``results``    base score, bonus, penalty, final score, rank within category, grade
 
 Each stage is computed by the functions of :mod:`perfkit.stages` (and
-:func:`perfkit.grading.grade_indices`), the same ones the batched sensitivity engine calls
+:func:`perfkit.engine.grading.grade_indices`), the same ones the batched sensitivity engine calls
 with a replicate axis. Ranks and grades compare final scores rounded to
 :data:`~perfkit.stages.results.SCORE_DECIMALS` (9) decimals, so that units whose scores are
 equal but for floating-point noise tie; ``final`` itself is not rounded.
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perfkit.evaluation import Evaluation, Step
-from perfkit.grading import assign_grades, veto_caps
+from perfkit.engine.evaluation import Evaluation, Step
+from perfkit.engine.grading import assign_grades, veto_caps
 from perfkit.i18n import has, t
 from perfkit.io.round import RoundData
 from perfkit.scheme import Scheme
@@ -50,8 +50,8 @@ from perfkit.stages import (
     target_shares,
     treat,
 )
-from perfkit.survey import summarise_survey
-from perfkit.validate import ValidationReport, validate_round
+from perfkit.engine.survey import summarise_survey
+from perfkit.engine.validate import ValidationReport, validate_round
 
 __all__ = ["evaluate"]
 

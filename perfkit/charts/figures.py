@@ -1,11 +1,16 @@
-"""Report charts: round facts -> Altair charts with every label in one language."""
+"""The round and feedback reports' charts: round facts -> Altair charts, every label in
+one language from the catalogue."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from perfkit import charts
-from perfkit.report.facts import RoundFacts, UnitFacts
-from perfkit.report.i18n import t
+from perfkit.charts import round as charts
+from perfkit.i18n import t
+
+if TYPE_CHECKING:  # the facts are the report layer's; charts only read their tables
+    from perfkit.report.facts import RoundFacts, UnitFacts
 
 __all__ = ["score_chart", "grade_chart", "movers_chart", "survey_chart", "trend_chart", "profile_chart"]
 
