@@ -9,8 +9,8 @@ Quick start::
     ev.results            # score, rank within category, grade
     ev.explain("NOR")     # every point won or lost
 """
-from perfkit.errors import DataError, PerfkitError, SchemeError
 from perfkit.engine import Evaluation, Explanation, ValidationReport, evaluate, validate_round
+from perfkit.errors import DataError, PerfkitError, SchemeError
 from perfkit.io.round import RoundData, load_round
 from perfkit.scheme import Scheme, load_scheme
 

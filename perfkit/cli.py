@@ -8,23 +8,26 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from perfkit.engine.evaluate import evaluate
+from perfkit.engine.validate import validate_round
 from perfkit.errors import PerfkitError
+from perfkit.io.export import write_evaluation
+from perfkit.io.round import load_round
+from perfkit.report.cli import add_parser as add_report_parser
+from perfkit.scheme import load_scheme
 
 __all__ = ["main"]
 
 
 def _load(scheme_path: str, data_path: str, rnd: str | None):
-    from perfkit.io.round import load_round
-    from perfkit.scheme import load_scheme
-
     scheme = load_scheme(scheme_path)
     data = load_round(data_path, round=rnd)
     return scheme, data
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from perfkit.engine.validate import validate_round
-
     scheme, data = _load(args.scheme, args.data, args.round)
     report = validate_round(scheme, data)
     shown = report.problems if args.warnings else report.errors
@@ -37,9 +40,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from perfkit.engine.evaluate import evaluate
-    from perfkit.io.export import write_evaluation
-
     scheme, data = _load(args.scheme, args.data, args.round)
     ev = evaluate(scheme, data)
     written = write_evaluation(ev, args.out, manifest_extra={"command": " ".join(sys.argv)})
@@ -50,10 +50,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from perfkit.engine.evaluate import evaluate
-
     scheme, data = _load(args.scheme, args.data, args.round)
     ex = evaluate(scheme, data).explain(args.unit)
     lang = args.lang
@@ -89,7 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--round", default=None)
     x.add_argument("--lang", choices=["zh", "en"], default="zh")
     x.set_defaults(func=cmd_explain)
-    from perfkit.report.cli import add_parser as add_report_parser
 
     add_report_parser(sub)
     return p

@@ -11,8 +11,8 @@ from scipy import stats
 
 from perfkit.engine.evaluate import evaluate
 from perfkit.engine.evaluation import Evaluation
-from perfkit.io.round import RoundData
 from perfkit.errors import SchemeError
+from perfkit.io.round import RoundData
 from perfkit.results import html_head, html_table
 from perfkit.scheme import Scheme
 
@@ -45,7 +45,7 @@ class ComparisonResult:
         return self.units.copy()
 
     def chart(self, lang: str = "en"):
-        from perfkit.charts.sensitivity import comparison_chart
+        from perfkit.charts.sensitivity import comparison_chart  # deferred: Altair loads only for a chart
 
         return comparison_chart(self, lang=lang)
 

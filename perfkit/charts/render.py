@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import vl_convert as vlc
+
 __all__ = ["FONT", "FONT_STACK", "Figure", "configure_fonts", "render", "to_svg", "warmup"]
 
 #: The font vl-convert measures and draws text with.
@@ -36,8 +38,6 @@ def configure_fonts(font_dir: str | Path | None = None) -> list[str]:
 
     Returns the directories registered so far. Missing directories raise ``FileNotFoundError``.
     """
-    import vl_convert as vlc
-
     dirs = [str(font_dir)] if font_dir else []
     dirs += [d for d in os.environ.get("PERFKIT_FONT_DIR", "").split(os.pathsep) if d]
     with _lock:
@@ -53,8 +53,6 @@ def configure_fonts(font_dir: str | Path | None = None) -> list[str]:
 
 def to_svg(chart: Any) -> str:
     """The SVG text of an Altair chart (or a Vega-Lite dict), rendered offline."""
-    import vl_convert as vlc
-
     configure_fonts()
     spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
     return vlc.vegalite_to_svg(spec)

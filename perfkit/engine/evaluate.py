@@ -29,6 +29,8 @@ import pandas as pd
 
 from perfkit.engine.evaluation import Evaluation, Step
 from perfkit.engine.grading import assign_grades, veto_caps
+from perfkit.engine.survey import summarise_survey
+from perfkit.engine.validate import ValidationReport, validate_round
 from perfkit.i18n import has, t
 from perfkit.io.round import RoundData
 from perfkit.scheme import Scheme
@@ -50,8 +52,6 @@ from perfkit.stages import (
     target_shares,
     treat,
 )
-from perfkit.engine.survey import summarise_survey
-from perfkit.engine.validate import ValidationReport, validate_round
 
 __all__ = ["evaluate"]
 
@@ -138,6 +138,7 @@ class _Engine:
             results=results, weights=weights, reasons=reasons, targets_detail=tdetail,
             survey=survey_table, recipe=tuple(self.steps), warnings=tuple(self.warnings),
             kept=kept, text=text, value_targets=targets, cache={"treatment_key": self._treatment_key()},
+            engine=evaluate,
         )
 
     def _treatment_key(self) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -109,6 +110,9 @@ class Evaluation:
         none), used by rules that take a target the scheme does not set.
     cache
         Private: what :meth:`rerun` needs to decide which stages it may reuse.
+    engine
+        The function that made this evaluation (:func:`perfkit.evaluate`), which
+        :meth:`rerun` calls again: the result knows its engine without importing it.
     """
 
     scheme: Any
@@ -133,6 +137,7 @@ class Evaluation:
     text: pd.DataFrame | None = field(default=None, repr=False)
     value_targets: pd.DataFrame | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    engine: Callable[..., Evaluation] | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- access
     def to_frame(self) -> pd.DataFrame:
@@ -153,10 +158,10 @@ class Evaluation:
 
     def rerun(self, scheme) -> Evaluation:
         """Evaluate ``scheme`` (a variant of this one) on the same data, reusing every
-        stage whose inputs did not change."""
-        from perfkit.engine.evaluate import evaluate
-
-        return evaluate(scheme, self.input_data, reuse=self)
+        stage whose inputs did not change (with the engine that made this evaluation)."""
+        if self.engine is None:
+            raise TypeError("this Evaluation was not made by perfkit.evaluate; call perfkit.evaluate(scheme, data)")
+        return self.engine(scheme, self.input_data, reuse=self)
 
     @property
     def units(self) -> list[str]:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from perfkit.errors import DataError, did_you_mean
 from perfkit.io.round import REQUIRED, RoundData
+from perfkit.kernels.rules import RULES
 from perfkit.scheme import Scheme
 
 __all__ = ["Problem", "ValidationReport", "validate_round"]
@@ -290,7 +291,6 @@ def _validate_targets(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _
         if col not in df:
             df[col] = None
     tnodes = list(scheme.target_nodes)
-    from perfkit.kernels.rules import RULES
 
     for idx in df.index:
         node = df.loc[idx, "node"]

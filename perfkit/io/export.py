@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from perfkit.i18n import catalogue, column_labels, t
+from perfkit.io.manifest import build_manifest
 
 __all__ = ["atomic_path", "neutralise_formulas", "safe_filename", "write_xlsx", "write_evaluation"]
 
@@ -168,7 +169,6 @@ def write_evaluation(ev, out: str | Path, *, manifest_extra: Mapping[str, Any] |
     Everything is first written into a temporary folder next to ``out`` and moved into
     place only when all files are complete, so a failure leaves ``out`` as it was.
     """
-    from perfkit.io.manifest import build_manifest
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

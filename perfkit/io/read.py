@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from perfkit.errors import DataError
@@ -54,7 +55,6 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, dtype=str) -
             sheet_name = 0 if sheet is None else sheet
             df = pd.read_excel(path, sheet_name=sheet_name, dtype=dtype, engine="openpyxl")
             if isinstance(sheet_name, int):
-                import openpyxl
 
                 wb = openpyxl.load_workbook(path, read_only=True)
                 sheet_name = wb.sheetnames[sheet_name]

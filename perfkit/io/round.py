@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from perfkit.errors import DataError
@@ -140,7 +141,6 @@ def load_round(path: str | Path, *, round: str | int | None = None) -> RoundData
             if parts:
                 tables[name] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     elif path.suffix.lower() == ".xlsx":
-        import openpyxl
 
         try:
             wb = openpyxl.load_workbook(path, read_only=True)

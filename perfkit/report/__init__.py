@@ -11,8 +11,8 @@ evaluates the round once, saves its facts, and runs the notebooks through paperm
 pool of warm kernels (:mod:`perfkit.report.engine`), exporting offline HTML
 (:mod:`perfkit.report.html`) and an index page with the run's manifest.
 """
-from perfkit.report.facts import RoundFacts, UnitFacts, build_facts, open_facts, prepare_facts
 from perfkit.i18n import t
+from perfkit.report.facts import RoundFacts, UnitFacts, build_facts, open_facts, prepare_facts
 from perfkit.report.show import Block, Page
 
 __all__ = ["RoundFacts", "UnitFacts", "build_facts", "open_facts", "prepare_facts", "Page", "Block", "t"]

@@ -1,4 +1,8 @@
-"""Kernel side of the warm-kernel engine (runs inside the IPython kernel)."""
+"""Kernel side of the warm-kernel engine (runs inside the IPython kernel).
+
+Its functions import inside their bodies on purpose (deferred): they run in the report
+kernel, where importing is the work to do once (:func:`preload`), not in the runner.
+"""
 from __future__ import annotations
 
 import os
@@ -15,8 +19,8 @@ def preload() -> None:
     import pandas
 
     import perfkit  # noqa: F401
-    import perfkit.report  # noqa: F401
     import perfkit.charts.figures  # noqa: F401
+    import perfkit.report  # noqa: F401
     import perfkit.report.tables  # noqa: F401
     from perfkit.charts import warmup
 

@@ -33,9 +33,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm.auto import tqdm
+
+import perfkit
 from perfkit.errors import DataError, did_you_mean
+from perfkit.io.export import safe_filename, write_evaluation, write_json
+from perfkit.io.manifest import package_versions
+from perfkit.io.round import file_sha256
 from perfkit.report.config import ConfigError, RoundConfig, load_config
 from perfkit.report.executors import Job, JobResult, make_executor
+from perfkit.report.facts import build_facts, open_facts
+from perfkit.report.index import write_index
 
 __all__ = ["run_batch", "BatchResult", "plan_jobs", "code_digest"]
 
@@ -72,8 +80,6 @@ def _sha(*parts: bytes | str) -> str:
 
 
 def _file_sha(path: Path) -> str:
-    from perfkit.io.round import file_sha256
-
     return file_sha256(path)
 
 
@@ -113,10 +119,6 @@ def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str
 # ---------------------------------------------------------------------- preparing
 def _prepare(cfg: RoundConfig, out: Path, *, log: Callable[[str], None]):
     """Validate and evaluate every round once; save the facts and the results workbook."""
-    import perfkit
-    from perfkit.io.export import write_evaluation
-    from perfkit.report.facts import build_facts, open_facts
-
     facts_dir = out / RUN_DIR / "facts"
     evs = {}
     for r in cfg.rounds:
@@ -142,7 +144,6 @@ def _check_units(cfg: RoundConfig) -> None:
     """Unknown unit ids in the config are an error before anything runs."""
     if cfg.units == "all":
         return
-    import perfkit
 
     have = [str(u).strip() for u in perfkit.load_round(cfg.data_path(cfg.round), round=cfg.round).units["unit_id"]]
     unknown = [u for u in cfg.units if u not in have]
@@ -154,16 +155,12 @@ def _check_units(cfg: RoundConfig) -> None:
 
 # ---------------------------------------------------------------------- planning
 def _feedback_name(facts, unit: str) -> str:
-    from perfkit.io.export import safe_filename
-
     return safe_filename(f"{unit}_{facts.results.loc[unit, 'name_zh']}") if unit in facts.results.index \
         else safe_filename(unit)
 
 
 def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest: str, code: str) -> list[Job]:
     """One job per round-level notebook and language, one per unit and language."""
-    from perfkit.io.export import safe_filename
-
     jobs = []
     facts_dir = str((out / RUN_DIR / "facts").resolve())
     base = {"scheme": cfg.scheme, "data": cfg.data, "round": cfg.round, "previous": list(cfg.previous),
@@ -207,8 +204,6 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
     (the CLI exits non-zero). Problems with the config or the data raise
     :class:`~perfkit.errors.PerfkitError` before any notebook runs.
     """
-    from perfkit.io.export import write_json
-    from perfkit.report.index import write_index
 
     log = log or (lambda s: print(s, file=sys.stderr))
     t_start = time.perf_counter()
@@ -224,7 +219,6 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
     env = {"PERFKIT_FONT_DIR": str(cfg.font_dir)} if cfg.font_dir else {}
     with make_executor(executor, jobs, scheduler=scheduler, env=env) as ex:
         if reuse:
-            from perfkit.report.facts import open_facts
 
             log(f"round {cfg.round}: inputs unchanged, reusing the evaluation in {facts_dir}")
             facts = open_facts(facts_dir)
@@ -292,14 +286,12 @@ class _NoBar:
 def _progress(total: int, enabled: bool):
     if not enabled or total == 0:
         return _NoBar()
-    from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="reports", unit="nb", file=sys.stderr, dynamic_ncols=True)
 
 
 def _manifest(cfg: RoundConfig, out: Path, result: BatchResult, inputs, digest: str, executor: str,
               jobs: int) -> dict[str, Any]:
-    from perfkit.io.manifest import package_versions
 
     evaluation = {}
     ev_manifest = out / "results" / "manifest.json"

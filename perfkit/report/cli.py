@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from perfkit.report.batch import run_batch
+
 __all__ = ["add_parser", "cmd_report"]
 
 
@@ -43,8 +45,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from perfkit.report.batch import run_batch
-
     if args.scheduler and args.executor != "dask":
         raise SystemExit("perfkit report: --scheduler needs --executor dask")
     result = run_batch(args.config, args.out, jobs=args.jobs, executor=args.executor, scheduler=args.scheduler,

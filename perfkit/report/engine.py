@@ -30,6 +30,7 @@ import threading
 import time
 from typing import Any
 
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
@@ -103,8 +104,6 @@ class WarmKernel:
                                f"attempt(s): {last}") from last
 
     def _start_once(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
         # local IPC sockets rather than TCP ports: nothing listens on the network
         self._ipc = tempfile.mkdtemp(prefix="perfkit-kernel-")
         self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",

@@ -7,13 +7,23 @@ notebook never raises out of :func:`run_job`: its failing cell and error are ret
 """
 from __future__ import annotations
 
+import atexit
+import multiprocessing as mp
 import os
 import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import nbformat
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from perfkit.report.engine import ENGINE_NAME, KernelStartError, WarmKernel
+from perfkit.report.html import write_html
 
 __all__ = ["Job", "JobResult", "run_job", "LocalExecutor", "DaskExecutor", "make_executor", "EXECUTORS"]
 
@@ -58,12 +68,6 @@ def init_worker(env: dict[str, str] | None = None, warm: bool = True) -> str:
     global _ENV
     _ENV = dict(env or {})
     os.environ.update(_ENV)
-    import papermill  # noqa: F401 - import cost paid once, not per job
-
-    import perfkit.report.engine  # noqa: F401 - registers the engine
-    import perfkit.report.html  # noqa: F401
-
-    import atexit
 
     atexit.register(shutdown_worker)
     if warm:
@@ -72,8 +76,6 @@ def init_worker(env: dict[str, str] | None = None, warm: bool = True) -> str:
 
 
 def _kernel():
-    from perfkit.report.engine import WarmKernel
-
     tid = threading.get_ident()
     wk = _KERNELS.get(tid)
     if wk is None:
@@ -93,12 +95,6 @@ def _cell_error(exc) -> dict[str, Any]:
 
 def run_job(job: Job) -> JobResult:
     """Run one notebook on this worker's warm kernel and export its HTML."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from perfkit.report.engine import ENGINE_NAME, KernelStartError
-    from perfkit.report.html import write_html
-
     t0 = time.perf_counter()
     worker = f"{os.uname().nodename}:{os.getpid()}"
     error: dict[str, Any] | None = None
@@ -144,7 +140,6 @@ def run_job(job: Job) -> JobResult:
 def _source_cell(job: Job, index) -> int | None:
     """The failing cell's index in the notebook as stored (papermill inserts a parameters cell)."""
     try:
-        import nbformat
 
         nb = nbformat.read(job.ipynb, as_version=4)
         injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells[:index])
@@ -155,7 +150,6 @@ def _source_cell(job: Job, index) -> int | None:
 
 def _timed_out(job: Job) -> bool:
     try:
-        import nbformat
 
         nb = nbformat.read(job.ipynb, as_version=4)
         return "timeout" in nb.metadata.get("perfkit", {})
@@ -185,9 +179,6 @@ class LocalExecutor:
         self._pool = None
 
     def start(self, n: int | None = None) -> None:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
         if self._pool is None:
             n = min(self.jobs, n or self.jobs)
             self._pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
@@ -196,8 +187,6 @@ class LocalExecutor:
                 self._pool.submit(_ping)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
-        from concurrent.futures import as_completed
-
         jobs = list(jobs)
         if not jobs:
             return
@@ -248,7 +237,7 @@ class DaskExecutor:
         if self._client is not None:
             return
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client, LocalCluster  # deferred: Dask is the optional [dask] extra
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError("the dask executor needs dask[distributed]: pip install 'perfkit[dask]'") from exc
         if self.scheduler:
@@ -263,7 +252,7 @@ class DaskExecutor:
                       for i, w in enumerate(self._client.scheduler_info()["workers"])]
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
-        from distributed import as_completed
+        from distributed import as_completed  # deferred: Dask is the optional [dask] extra
 
         jobs = list(jobs)
         if not jobs:

@@ -19,7 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import perfkit
+from perfkit.engine.grading import quota_size
 from perfkit.errors import DataError, UnknownNameError, did_you_mean
+from perfkit.i18n import catalogue
+from perfkit.io.export import write_json, write_parquet
 
 __all__ = ["RoundFacts", "UnitFacts", "build_facts", "prepare_facts", "open_facts", "evaluate_rounds",
            "TABLES"]
@@ -151,7 +155,6 @@ class RoundFacts:
     # ----------------------------------------------------------------- files
     def save(self, folder: str | Path) -> Path:
         """Write every table as Parquet and ``meta.json`` into ``folder`` (atomically per file)."""
-        from perfkit.io.export import write_json, write_parquet
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -208,7 +211,6 @@ def evaluate_rounds(scheme, data, rounds: Sequence[Any]) -> dict[str, Any]:
     """Evaluate each round. ``scheme`` is a Scheme or a path (``{round}`` in it is filled in,
     for one scheme per round); ``data`` is a path (``{round}`` is filled in, else rows are
     selected by their ``round`` column) or a callable ``round -> RoundData``."""
-    import perfkit
 
     out = {}
     for r in rounds:
@@ -263,9 +265,6 @@ def _lab(label) -> dict[str, str]:
 
 
 def _meta(ev, round: str, previous: list[str]) -> dict[str, Any]:
-    import perfkit
-    from perfkit.i18n import catalogue
-
     s = ev.scheme
     m = s.model
     cat = catalogue()
@@ -410,8 +409,6 @@ def _profile(ev) -> pd.DataFrame:
 
 
 def _quotas(ev) -> pd.DataFrame:
-    from perfkit.engine.grading import quota_size
-
     cols = ["category", "grade", "order", "count", "min_score", "max_share", "quota", "category_size"]
     g = ev.scheme.model.grading
     if g is None:

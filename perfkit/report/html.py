@@ -14,6 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import mistune
+
+from perfkit.charts import FONT_STACK
+from perfkit.io.export import atomic_path
+
 __all__ = ["notebook_to_html", "write_html", "page", "external_references", "CSS"]
 
 CSS = """
@@ -45,8 +50,6 @@ def external_references(text: str) -> list[str]:
 
 
 def _markdown(text: str) -> str:
-    import mistune
-
     return mistune.html(text)
 
 
@@ -91,8 +94,6 @@ def notebook_to_html(nb: Mapping[str, Any]) -> str:
 
 def page(body: str, *, title: str, lang: str = "zh", meta: Mapping[str, str] | None = None) -> str:
     """Wrap ``body`` in a complete page with inline CSS and a CJK font stack."""
-    from perfkit.charts import FONT_STACK
-
     metas = "".join(f'<meta name="{html.escape(k, quote=True)}" content="{html.escape(str(v), quote=True)}">'
                     for k, v in (meta or {}).items())
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
@@ -115,8 +116,6 @@ def _title(nb: Mapping[str, Any]) -> str:
 def write_html(nb: Mapping[str, Any], path: str | Path, *, lang: str = "zh",
                meta: Mapping[str, str] | None = None) -> Path:
     """Export an executed notebook to ``path`` (atomically); refuses a page that would go online."""
-    from perfkit.io.export import atomic_path
-
     text = page(notebook_to_html(nb), title=_title(nb), lang=lang, meta=meta)
     bad = external_references(text)
     if bad:

@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit.i18n import catalogue, t
+from perfkit.io.export import atomic_path
 from perfkit.report.html import external_references, page
-from perfkit.i18n import t
 from perfkit.report.show import Block, table_html
 
 __all__ = ["write_index", "index_html"]
@@ -78,14 +79,10 @@ def index_html(facts, manifest: Mapping[str, Any]) -> str:
 
 
 def _kinds() -> set[str]:
-    from perfkit.i18n import catalogue
-
     return {k for k in catalogue() if k.startswith("index.kind.")}
 
 
 def write_index(out: str | Path, facts, manifest: Mapping[str, Any]) -> Path:
-    from perfkit.io.export import atomic_path
-
     text = index_html(facts, manifest)
     bad = external_references(text)
     if bad:

@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
+from IPython.display import display
 
-from perfkit.report.facts import RoundFacts
+from perfkit.charts import render
 from perfkit.i18n import t
+from perfkit.report.facts import RoundFacts
 
 __all__ = ["Block", "Page"]
 
@@ -32,11 +34,6 @@ class Block:
 
 
 def _display(obj) -> None:
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython ships with ipykernel
-        print(obj)
-        return
     display(obj)
 
 
@@ -99,7 +96,6 @@ class Page:
         """Render ``chart`` to inline SVG and display it (nothing when ``when`` is false)."""
         if not when:
             return
-        from perfkit.charts import render
 
         self.show(render(chart)._repr_html_())
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from perfkit.report.facts import RoundFacts, UnitFacts
 from perfkit.i18n import has, t
+from perfkit.report.facts import RoundFacts, UnitFacts
 
 __all__ = ["headers", "method_label", "reason_text", "results_table", "grade_table", "adjustment_table",
            "movers_table", "survey_table", "comments_table", "lost_table", "profile_table", "unit_header",

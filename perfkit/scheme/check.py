@@ -7,7 +7,12 @@ import math
 from typing import Any
 
 from perfkit.errors import SchemeError, UnknownNameError, did_you_mean
+from perfkit.kernels import treat
+from perfkit.kernels.aggregate import AGGREGATE
+from perfkit.kernels.normalise import NORMALISE, output_range
+from perfkit.kernels.rules import RULES
 from perfkit.scheme.models import MethodSpec, Node, SchemeModel
+from perfkit.weighting import check_weights_spec
 
 __all__ = ["check_scheme", "check_params", "DEFAULT_SOURCE_RULE"]
 
@@ -98,10 +103,6 @@ def _node_paths(node: Node, path: str) -> list[tuple[str, Node]]:
 
 def check_scheme(model: SchemeModel, *, file: str | None = None) -> None:
     """Raise :class:`SchemeError` on the first cross-reference problem."""
-    from perfkit.kernels.aggregate import AGGREGATE
-    from perfkit.kernels.normalise import NORMALISE
-    from perfkit.kernels.rules import RULES
-
     f = file or "<scheme>"
     nodes = _node_paths(model.structure, "structure")
     seen: dict[str, str] = {}
@@ -177,7 +178,6 @@ def _check_leaf(model: SchemeModel, node: Node, path: str, f: str, NORMALISE, RU
     if node.normalise is not None:
         check_params("normalise", node.normalise, NORMALISE, [f, path + ".normalise"])
         if model.paradigm == "points":
-            from perfkit.kernels.normalise import output_range
 
             if output_range(node.normalise.method, node.normalise.params) is None:
                 raise SchemeError(
@@ -200,16 +200,11 @@ def _check_leaf(model: SchemeModel, node: Node, path: str, f: str, NORMALISE, RU
 def _check_weights_spec(spec: MethodSpec, where: list[str]) -> None:
     """Method name, parameter names and values of a ``weights:`` spec, checked now so that
     a typo is caught when the scheme is built, not when the node is aggregated."""
-    from perfkit.weighting import check_weights_spec
 
     check_weights_spec(spec.model_dump(), where=where)
 
 
 def _check_treatment(model: SchemeModel, f: str) -> None:
-    import inspect
-
-    from perfkit.kernels import treat
-
     t = model.treatment
     if t.impute is not None:
         if t.impute.method not in ("mean", "median"):

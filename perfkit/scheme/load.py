@@ -1,6 +1,7 @@
 """Reading a scheme from YAML and turning validation errors into located messages."""
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from perfkit.errors import SchemeError, did_you_mean
+from perfkit.scheme import models
 from perfkit.scheme.models import SchemeModel
 
 __all__ = ["read_yaml", "model_from_dict", "yaml_path"]
@@ -66,8 +68,6 @@ def yaml_path(raw: Any, loc: Sequence[Any]) -> str:
 
 def _fields_at(loc: Sequence[Any]) -> list[str]:
     """The allowed keys of the model that sits at ``loc`` (for did-you-mean hints)."""
-    from perfkit.scheme import models
-
     model: Any = SchemeModel
     for part in loc:
         if isinstance(part, int) or model is None:
@@ -84,8 +84,6 @@ def _fields_at(loc: Sequence[Any]) -> list[str]:
 
 
 def _model_candidates(ann: Any, models: Any):
-    import typing
-
     stack = [ann]
     while stack:
         a = stack.pop()

@@ -32,8 +32,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import qmc
+from threadpoolctl import threadpool_limits
 
 from perfkit.engine.grading import grade_indices
+from perfkit.engine.survey import survey_index
 from perfkit.kernels.rank import rank_desc
 from perfkit.sensitivity.compile import CompiledScheme, Leaf
 from perfkit.sensitivity.factors import BoundFactor, FactorError
@@ -49,7 +52,6 @@ from perfkit.stages import (
     target_shares,
     treat,
 )
-from perfkit.engine.survey import survey_index
 
 __all__ = ["SCORE_DECIMALS", "BatchOutput", "evaluate_params", "build_params", "run_design", "rank_within",
            "grade_batch"]
@@ -391,12 +393,6 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
 
 
 def _blas_threads(n: int):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        from contextlib import nullcontext
-
-        return nullcontext()
     return threadpool_limits(n, user_api="blas")
 
 
@@ -404,7 +400,6 @@ def sample_uniform(n: int, d: int, rng: np.random.Generator, sampling: str) -> n
     """``(n, d)`` points in ``[0, 1)``: scrambled Sobol' (``"sobol"``) or pseudo-random."""
     if sampling == "random":
         return rng.random((n, d))
-    from scipy.stats import qmc
 
     m = max(0, math.ceil(math.log2(max(n, 1))))
     return qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(m)[:n]

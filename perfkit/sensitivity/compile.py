@@ -22,6 +22,7 @@ import pandas as pd
 
 from perfkit.engine.evaluation import Evaluation
 from perfkit.engine.grading import veto_caps
+from perfkit.engine.survey import respondent_scores
 from perfkit.scheme.models import MethodSpec
 from perfkit.stages import (
     Leaf,
@@ -33,7 +34,6 @@ from perfkit.stages import (
     plan_treatment,
     target_rows,
 )
-from perfkit.engine.survey import respondent_scores
 
 __all__ = ["CompiledScheme", "Leaf", "AggNode", "TargetRows", "SurveyData", "GradeTable", "compile_scheme"]
 

@@ -40,16 +40,26 @@ Royal Statistical Society A*, 168(2), 307-323.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from scipy.special import gammaincinv
 
 from perfkit.errors import PerfkitError, did_you_mean
+from perfkit.kernels.aggregate import AGGREGATE
+from perfkit.kernels.normalise import NORMALISE, output_range
+from perfkit.kernels.rules import RULES
+from perfkit.scheme.check import check_params
 from perfkit.scheme.models import MethodSpec
 from perfkit.sensitivity.params import Choice, Params
+from perfkit.stages import default_target_rule, rule_parameters
+from perfkit.weighting import check_weights_spec
 
 __all__ = [
     "Factor",
@@ -287,8 +297,6 @@ class DirichletWeights(Factor):
                            tuple(p.id for p in parents), {"parents": parents})
 
     def apply(self, bound, u, params, cs, entropy):
-        from scipy.special import gammaincinv
-
         j = 0
         for node in bound.data["parents"]:
             c = len(node.children)
@@ -320,7 +328,6 @@ class WeightingMethods(Factor):
         agg = _aggregate_node(cs, self.node, who)
         if not self.methods:
             raise FactorError(f"{who}: list at least one weighting method")
-        from perfkit.weighting import check_weights_spec
         options: list[Any] = [None] if self.include_declared else []
         for m in self.methods:
             try:
@@ -440,9 +447,6 @@ class Normalisation(Factor):
     name: str | None = None
 
     def bind(self, cs) -> BoundFactor:
-        from perfkit.kernels.normalise import NORMALISE, output_range
-        from perfkit.scheme.check import check_params
-
         who = "Normalisation"
         if len(self.methods) < 1:
             raise FactorError(f"{who}: list the normalisations to choose from")
@@ -484,9 +488,6 @@ def _try_normalise(cs, spec: MethodSpec, ids: Sequence[str], who: str) -> None:
     """Run the normalisation once on the nominal data of each indicator, so that a choice
     that cannot work (goalposts without goalposts, a ratio of non-positive values) is
     reported now, naming the indicator, instead of deep inside a run."""
-    import warnings
-
-    from perfkit.kernels.normalise import NORMALISE
 
     func = NORMALISE.get(spec.method).func
     for i in ids:
@@ -511,9 +512,6 @@ class Aggregation(Factor):
     name: str | None = None
 
     def bind(self, cs) -> BoundFactor:
-        from perfkit.kernels.aggregate import AGGREGATE
-        from perfkit.scheme.check import check_params
-
         who = "Aggregation"
         if len(self.methods) < 1:
             raise FactorError(f"{who}: list the aggregations to choose from")
@@ -566,9 +564,6 @@ class RuleParameter(Factor):
     name: str | None = None
 
     def bind(self, cs) -> BoundFactor:
-        from perfkit.kernels.rules import RULES
-        from perfkit.stages import default_target_rule, rule_parameters
-
         who = f"RuleParameter({self.node!r}, {self.param!r})"
         node = _node(cs, self.node, who)
         if node.source == "targets":
@@ -815,8 +810,6 @@ def bind_factors(cs, factors: Sequence[Factor]) -> tuple[BoundFactor, ...]:
 
 def factor_table(bound: Sequence[BoundFactor]):
     """The factors as a table: name, kind, inputs, what is varied."""
-    import pandas as pd
-
     return pd.DataFrame([{"factor": b.name, "kind": b.factor.kind, "inputs": b.dims, "varies": b.description,
                           "targets": ", ".join(b.targets)} for b in bound])
 
@@ -854,7 +847,6 @@ def factors_from_spec(spec: Sequence[Mapping[str, Any]]) -> list[Factor]:
     ...
     perfkit.sensitivity.factors.FactorError: factors[0]: unknown factor kind 'weight_nosie' (did you mean ...
     """
-    import dataclasses
 
     if isinstance(spec, Mapping) or isinstance(spec, (str, bytes)):
         raise FactorError("factors must be a list of mappings, each with a 'kind'")

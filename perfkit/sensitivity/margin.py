@@ -37,8 +37,9 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from perfkit.engine.evaluation import Evaluation
-from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.engine.grading import quota_sizes
+from perfkit.errors import did_you_mean
+from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.sensitivity.batch import grade_batch
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import FactorError
@@ -120,7 +121,6 @@ def _margin_iv(cs: CompiledScheme, bounds, relative):
     if bounds is not None:
         for k in bounds:
             if k not in root.children:
-                from perfkit.errors import did_you_mean
 
                 raise FactorError(f"bounds: {k!r} is not a child of {root.id!r}{did_you_mean(k, root.children)}",
                                   hint=f"top-level components: {', '.join(root.children)}")

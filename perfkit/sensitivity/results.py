@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from perfkit.errors import UnknownNameError, did_you_mean
 from perfkit.results import html_head as _head
 from perfkit.results import html_table as _fmt
 
@@ -67,13 +67,13 @@ class UncertaintyResult:
 
     def rank_chart(self, lang: str = "en"):
         """Caterpillar plot: each unit's rank interval, median and nominal rank."""
-        from perfkit.charts.sensitivity import rank_interval_chart
+        from perfkit.charts.sensitivity import rank_interval_chart  # deferred: Altair loads only when a chart is asked for
 
         return rank_interval_chart(self, lang=lang)
 
     def grade_chart(self, lang: str = "en", *, only_uncertain: bool = False):
         """Stacked bars of each unit's grade probabilities."""
-        from perfkit.charts.sensitivity import grade_probability_chart
+        from perfkit.charts.sensitivity import grade_probability_chart  # deferred: Altair loads only when a chart is asked for
 
         return grade_probability_chart(self, lang=lang, only_uncertain=only_uncertain)
 
@@ -121,7 +121,6 @@ class SobolResult:
 
     def for_output(self, output: str = "mean_abs_rank_shift") -> pd.DataFrame:
         """Indices of one output, one row per factor (group)."""
-        from perfkit.errors import UnknownNameError, did_you_mean
 
         outs = list(pd.unique(self.indices["output"]))
         if output not in outs:
@@ -129,7 +128,7 @@ class SobolResult:
         return self.indices[self.indices["output"] == output].set_index("factor").drop(columns="output")
 
     def chart(self, output: str = "mean_abs_rank_shift", lang: str = "en"):
-        from perfkit.charts.sensitivity import sobol_chart
+        from perfkit.charts.sensitivity import sobol_chart  # deferred: Altair loads only when a chart is asked for
 
         return sobol_chart(self, output=output, lang=lang)
 
@@ -208,12 +207,12 @@ class MarginResult:
         return self.units.copy()
 
     def chart(self, lang: str = "en"):
-        from perfkit.charts.sensitivity import margin_chart
+        from perfkit.charts.sensitivity import margin_chart  # deferred: Altair loads only when a chart is asked for
 
         return margin_chart(self, lang=lang)
 
     def table_chart(self, lang: str = "en"):
-        from perfkit.charts.sensitivity import margin_table_chart
+        from perfkit.charts.sensitivity import margin_table_chart  # deferred: Altair loads only when a chart is asked for
 
         return margin_table_chart(self, lang=lang)
 

@@ -25,13 +25,17 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
 
-from perfkit.errors import did_you_mean
 from perfkit.engine.evaluation import Evaluation
+from perfkit.errors import did_you_mean
+from perfkit.results import as_rng, seed_of
 from perfkit.sensitivity.batch import run_design
 from perfkit.sensitivity.compile import compile_scheme
 from perfkit.sensitivity.factors import BoundFactor, Factor, FactorError, bind_factors, factor_table
-from perfkit.results import as_rng, seed_of
 from perfkit.sensitivity.results import MorrisResult, SobolResult
 from perfkit.sensitivity.uncertainty import nominal_output, rank_shift
 
@@ -86,7 +90,6 @@ def _salib_seed(gen: np.random.Generator) -> int:
 
 def _sobol_indices(problem: dict, outputs: Mapping[str, np.ndarray], *, num_resamples: int, conf_level: float,
                    seed: int) -> pd.DataFrame:
-    from SALib.analyze import sobol as sobol_analyze
 
     group_names = list(dict.fromkeys(problem["groups"]))
     rows = []
@@ -169,7 +172,6 @@ def sobol(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1024,
     -------
     SobolResult
     """
-    from SALib.sample import sobol as sobol_sample
 
     _sobol_iv(n, num_resamples, conf_level)
     seed = seed_of(rng)
@@ -216,8 +218,6 @@ def morris(evaluation: Evaluation, factors: Sequence[Factor], *, trajectories: i
     ----------
     Morris (1991); Campolongo, Cariboni and Saltelli (2007) (``mu_star``).
     """
-    from SALib.analyze import morris as morris_analyze
-    from SALib.sample import morris as morris_sample
 
     if trajectories < 2:
         raise ValueError(f"trajectories must be at least 2 (got {trajectories})")
@@ -271,7 +271,6 @@ def sobol_function(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tu
     >>> np.round(out["S1"].to_numpy(), 2).tolist(), np.round(w**2 / (w**2).sum(), 2).tolist()
     ([0.07, 0.29, 0.64], [0.07, 0.29, 0.64])
     """
-    from SALib.sample import sobol as sobol_sample
 
     _sobol_iv(n, num_resamples, conf_level)
     gen = as_rng(rng)

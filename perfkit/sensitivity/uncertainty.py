@@ -12,17 +12,18 @@ serial loop of full rebuilds and rank statistics only.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from perfkit.engine.evaluation import Evaluation
+from perfkit.results import as_rng, seed_of
 from perfkit.sensitivity.batch import evaluate_params, run_design, sample_uniform
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import Factor, bind_factors, factor_table
 from perfkit.sensitivity.params import Params
-from perfkit.results import as_rng, seed_of
 from perfkit.sensitivity.results import UncertaintyResult
 
 __all__ = ["uncertainty", "nominal_output", "rank_shift"]
@@ -137,7 +138,6 @@ def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
     q = rank_quantiles(out.rank, [quantiles[0], 0.5, quantiles[1]])
     fin = np.ascontiguousarray(out.final.T)
     if np.isnan(fin).any():
-        import warnings
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -13,12 +13,12 @@ import pandas as pd
 from perfkit.engine.evaluate import evaluate
 from perfkit.engine.evaluation import Evaluation
 from perfkit.io.round import RoundData
+from perfkit.results import as_rng
 from perfkit.scheme import Scheme, load_scheme
 from perfkit.sensitivity.batch import bootstrap_rows, build_params, evaluate_params, sample_uniform
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import Factor, bind_factors, factor_table
 from perfkit.sensitivity.params import Params
-from perfkit.results import as_rng
 from perfkit.stages import default_target_rule
 
 __all__ = ["replicate_variant", "verify", "VerificationResult"]

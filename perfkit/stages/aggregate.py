@@ -19,6 +19,7 @@ import numpy as np
 from perfkit.errors import SchemeError
 from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.scheme.models import MethodSpec, Node
+from perfkit.weighting import weights_from_spec
 
 __all__ = ["aggregate_node", "child_weights", "derive_weights"]
 
@@ -60,7 +61,6 @@ def derive_weights(spec: Mapping[str, Any], X: np.ndarray, app: np.ndarray, ids:
     SchemeError
         Fewer than two complete units.
     """
-    from perfkit.weighting import weights_from_spec
 
     rows = app & ~np.isnan(X).any(axis=1)
     if rows.sum() < 2:

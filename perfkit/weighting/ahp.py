@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ._common import WEIGHTS, WeightingError, as_names, check_choice, n_columns, note
 from .result import WeightResult
@@ -349,7 +350,6 @@ class AHPResult(WeightResult):
 
     def diagnosis_frame(self):
         """The diagnosis as a DataFrame (one row per judgement, worst first)."""
-        import pandas as pd
 
         rows = [
             {

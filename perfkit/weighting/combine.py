@@ -8,6 +8,7 @@ import numpy as np
 
 from ._common import WEIGHTS, WeightingError, as_names, check_choice
 from .result import WeightResult, make_result
+from .spec import weights_from_spec
 
 __all__ = ["combine_weights", "combined_weights", "game_theory_coefficients"]
 
@@ -133,7 +134,6 @@ def combined_weights(
     >>> r.weights.tolist(), r.params["subjective"]
     ([0.5, 0.5], {'method': 'fixed', 'values': [1.0, 1.0]})
     """
-    from .spec import weights_from_spec
 
     parts = []
     for what, part in (("subjective", subjective), ("objective", objective)):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ._common import WeightingError, as_data, as_direction, as_names, minmax_columns
 from .result import WeightResult
@@ -87,7 +88,6 @@ def compare_weightings(
     >>> c.ranks.columns.tolist(), c.spearman.shape
     (['equal', 'entropy'], (2, 2))
     """
-    import pandas as pd
 
     if not isinstance(methods, Mapping) or not methods:
         raise WeightingError("compare_weightings needs a non-empty mapping {label: weights spec}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import linprog
 
 from ._common import (
@@ -68,7 +69,6 @@ class DEAResult:
 
     def to_frame(self):
         """One row per unit: efficiency, peers and lambdas of the envelopment form."""
-        import pandas as pd
 
         frame = pd.DataFrame(
             {"efficiency": self.efficiency, "peers": [", ".join(p) for p in self.peers]},
@@ -188,7 +188,6 @@ class BoDResult(WeightResult):
 
     def units_frame(self):
         """One row per unit: score, peers and the indicator shares."""
-        import pandas as pd
 
         frame = pd.DataFrame(self.shares, index=pd.Index(self.units, name="unit"),
                              columns=[f"share[{k}]" for k in self.labels])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from ._common import WEIGHTS, WeightingError, as_names, check_choice, n_columns, note
@@ -212,7 +213,6 @@ class DelphiResult:
 
     def to_frame(self):
         """Convergence report: one row per round."""
-        import pandas as pd
 
         rows = []
         for k, (r, ch, ok) in enumerate(zip(self.rounds, self.changes(), self.converged_rounds()), start=1):
@@ -233,7 +233,6 @@ class DelphiResult:
 
     def indicator_frame(self):
         """Long table: round x indicator with weight, IQR, CV and change."""
-        import pandas as pd
 
         frames = []
         prev = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from perfkit.i18n import has, t
 
@@ -104,7 +105,6 @@ class WeightResult:
 
     def to_frame(self):
         """One row per indicator: ``weight`` and the per-indicator diagnostics."""
-        import pandas as pd
 
         data = {"weight": self.weights}
         for key in self.per_indicator:
