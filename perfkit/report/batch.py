@@ -112,7 +112,15 @@ def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str
             if q not in seen:
                 seen.add(q)
                 inputs.append({"path": str(q), "sha256": _file_sha(q)})
-    digest = _sha(code, json.dumps(cfg.rounds), cfg.data, cfg.scheme, *(f"{i['path']}:{i['sha256']}" for i in inputs))
+    for name in sorted(cfg.inputs):
+        p = cfg.input_path(name)
+        files = [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+        for q in files:
+            if q not in seen:
+                seen.add(q)
+                inputs.append({"path": str(q), "sha256": _file_sha(q), "input": name})
+    digest = _sha(code, json.dumps(cfg.rounds), cfg.data, cfg.scheme, json.dumps(cfg.inputs, sort_keys=True),
+                  *(f"{i['path']}:{i['sha256']}" for i in inputs))
     return digest, inputs
 
 
@@ -165,6 +173,8 @@ def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest
     facts_dir = str((out / RUN_DIR / "facts").resolve())
     base = {"scheme": cfg.scheme, "data": cfg.data, "round": cfg.round, "previous": list(cfg.previous),
             "out": str(out.resolve()), "facts": facts_dir}
+    if cfg.inputs:
+        base["inputs"] = {k: str(cfg.input_path(k)) for k in cfg.inputs}
     for name in cfg.notebooks:
         nb = cfg.notebook_path(name).resolve()
         nb_sha = _file_sha(nb)
@@ -172,7 +182,8 @@ def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest
             targets = [(u, f"feedback/{lang}/{_feedback_name(facts, u)}.html") for u in units] \
                 if cfg.per_unit(name) else [(None, f"{safe_filename(name)}.{lang}.html")]
             for unit, rel in targets:
-                params = {**base, "lang": lang, **({"unit": unit} if unit is not None else {})}
+                params = {**base, **cfg.params.get(name, {}), "lang": lang,
+                          **({"unit": unit} if unit is not None else {})}
                 jid = f"{name}:{lang}" + (f":{unit}" if unit is not None else "")
                 key = _sha(nb_sha, json.dumps(params, sort_keys=True), facts_digest, code, str(cfg.timeout))
                 meta = {"perfkit-report": name, "perfkit-lang": lang, "perfkit-round": cfg.round}

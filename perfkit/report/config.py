@@ -12,6 +12,15 @@ A small YAML file; paths in it are relative to the file itself::
     timeout: 600                    # seconds per notebook
     font_dir: null                  # extra fonts for the charts (e.g. a folder with Noto Sans CJK)
     notebook_dir: null              # default: the project's notebooks/ folder
+    inputs:                         # further input files the notebooks read, by name
+      special_registry: ../../datasets/demo_city/special/registry.yaml
+    params:                         # parameters of one notebook, by notebook
+      sensitivity: {n: 2000}
+
+``inputs`` are paths (relative to the file, ``{round}`` filled in with the round); each must
+exist, is hashed into the run's inputs (a change re-runs the reports) and reaches every
+notebook as the ``inputs`` parameter (a dict of absolute paths). ``params`` are passed to
+the named notebook as parameters of its own.
 
 Every problem is reported with the file, the key and what to do, and unknown keys are
 errors (with a "did you mean" for misspellings).
@@ -56,6 +65,8 @@ class RoundConfig(BaseModel):
     timeout: float = Field(default=600, gt=0)
     font_dir: Path | None = None
     notebook_dir: Path | None = None
+    inputs: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     file: str | None = None
 
     @field_validator("round", mode="before")
@@ -105,10 +116,21 @@ class RoundConfig(BaseModel):
                 raise ValueError(f"notebook {n!r}: use the notebook's file name without .ipynb")
         return v
 
+    @field_validator("inputs")
+    @classmethod
+    def _inputs(cls, v: dict[str, str]) -> dict[str, str]:
+        for k in v:
+            if not k.isidentifier():
+                raise ValueError(f"input name {k!r}: use letters, digits and _ (it becomes a notebook key)")
+        return v
+
     @model_validator(mode="after")
     def _rounds(self) -> RoundConfig:
         if self.round in self.previous:
             raise ValueError(f"round {self.round} is also listed in 'previous'")
+        unknown = sorted(set(self.params) - set(self.notebooks))
+        if unknown:
+            raise ValueError(f"params for notebook(s) not in 'notebooks': {', '.join(unknown)}")
         return self
 
     # ------------------------------------------------------------------ derived
@@ -124,6 +146,11 @@ class RoundConfig(BaseModel):
 
     def data_path(self, rnd: str) -> Path:
         return Path(self.data.format(round=rnd)) if "{round}" in self.data else Path(self.data)
+
+    def input_path(self, name: str, rnd: str | None = None) -> Path:
+        """The input file ``name`` (``{round}`` filled in; default: the round)."""
+        rnd = self.round if rnd is None else rnd
+        return Path(self.inputs[name].format(round=rnd))
 
     def notebook_path(self, name: str) -> Path:
         return (self.notebook_dir or default_notebook_dir()) / f"{name}.ipynb"
@@ -173,7 +200,8 @@ def config_from_dict(raw: dict[str, Any], *, base: str | Path = ".", file: str =
     resolve = (lambda p: p if p is None or Path(p).is_absolute() else (base / p).resolve())
     text = (lambda p: p if Path(p).is_absolute() else str((base / p).resolve()))
     cfg = cfg.model_copy(update={"scheme": text(cfg.scheme), "data": text(cfg.data), "font_dir": resolve(cfg.font_dir),
-                                 "notebook_dir": resolve(cfg.notebook_dir)})
+                                 "notebook_dir": resolve(cfg.notebook_dir),
+                                 "inputs": {k: text(v) for k, v in cfg.inputs.items()}})
     _check_paths(cfg, file)
     return cfg
 
@@ -187,6 +215,10 @@ def _check_paths(cfg: RoundConfig, file: str) -> None:
         if not p.exists():
             raise ConfigError(f"round data not found for round {r}: {p}", where=[file, "data"],
                               hint="a folder or .xlsx workbook; use {round} in the path for one folder per round")
+    for name in cfg.inputs:
+        if not cfg.input_path(name).exists():
+            raise ConfigError(f"input {name!r} not found: {cfg.input_path(name)}", where=[file, f"inputs.{name}"],
+                              hint="paths are relative to the config file")
     if cfg.font_dir is not None and not cfg.font_dir.is_dir():
         raise ConfigError(f"font directory not found: {cfg.font_dir}", where=[file, "font_dir"])
     for n in cfg.notebooks:

@@ -45,10 +45,25 @@ def test_a_valid_config_resolves_paths_and_rounds(city):
     ({"units": []}, r"give 'all' or at least one unit id"),
     ({"notebooks": ["unit_feedbak"]}, r"no notebook 'unit_feedbak' \(did you mean 'unit_feedback'\?\)"),
     ({"timeout": 0}, r"timeout: Input should be greater than 0"),
+    ({"inputs": {"registry": "nowhere.yaml"}}, r"inputs.registry: input 'registry' not found: .*nowhere.yaml"),
+    ({"inputs": {"bad name": "report.yaml"}}, r"input name 'bad name'"),
+    ({"params": {"sensitivty": {"n": 10}}}, r"params for notebook\(s\) not in 'notebooks': sensitivty"),
 ])
 def test_config_errors_name_the_key(city, tmp_path, changes, match):
     with pytest.raises(ConfigError, match=match):
         load_config(_write(city, tmp_path, **changes))
+
+
+def test_inputs_and_params_reach_the_notebooks(city, tmp_path):
+    from perfkit.report.batch import plan_jobs
+
+    (tmp_path / "registry.yaml").write_text("a: 1\n")
+    cfg = load_config(_write(city, tmp_path, inputs={"registry": "registry.yaml"},
+                             notebooks=["round_report", "unit_feedback"], params={"round_report": {"top": 5}}))
+    assert cfg.input_path("registry") == (tmp_path / "registry.yaml").resolve()
+    jobs = plan_jobs(cfg, tmp_path / "out", None, [], "digest", "code")
+    assert jobs and all(j.params["inputs"] == {"registry": str((tmp_path / "registry.yaml").resolve())} for j in jobs)
+    assert [j.params.get("top") for j in jobs] == [5] * len(jobs)
 
 
 def test_unknown_units_fail_before_any_notebook_runs(city, tmp_path):
