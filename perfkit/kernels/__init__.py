@@ -3,7 +3,8 @@
 Kernels work on arrays only (no pandas, no files). Matrices are
 ``(..., n_units, n_ind)`` with optional leading batch axes; NaN means missing.
 Methods are looked up by name in the registries (:data:`NORMALISE`, :data:`RULES`,
-:data:`AGGREGATE`) when a scheme is built.
+:data:`AGGREGATE`) when a scheme is built; the outranking aggregations
+(:mod:`perfkit.kernels.outranking`) register themselves in :data:`AGGREGATE` on import.
 """
 from perfkit.kernels.aggregate import (
     AGGREGATE,
@@ -17,17 +18,34 @@ from perfkit.kernels.normalise import (
     NORMALISE,
     ConstantColumnWarning,
     TargetReachedWarning,
+    above_below_mean,
+    categorical,
+    cyclical,
+    difference_from_best,
+    difference_from_mean,
+    difference_from_worst,
     distance_to_best,
     distance_to_target,
     goalposts,
+    identity,
     minmax,
     output_range,
     percentile_rank,
     rank,
     ratio_to_max,
+    ratio_to_mean,
+    ratio_to_worst,
     zscore,
 )
-from perfkit.kernels.rank import rank_desc
+from perfkit.kernels.outranking import (
+    HeuristicRankingWarning,
+    KemenyRanking,
+    copeland,
+    kemeny,
+    kemeny_ranking,
+    outranking_matrix,
+)
+from perfkit.kernels.rank import TIES, rank_desc
 from perfkit.kernels.registry import Method, Registry
 from perfkit.kernels.rules import (
     RULES,
@@ -71,6 +89,15 @@ __all__ = [
     "distance_to_target",
     "distance_to_best",
     "ratio_to_max",
+    "ratio_to_mean",
+    "ratio_to_worst",
+    "difference_from_mean",
+    "difference_from_best",
+    "difference_from_worst",
+    "above_below_mean",
+    "categorical",
+    "cyclical",
+    "identity",
     # rules
     "max_share",
     "completion",
@@ -87,6 +114,13 @@ __all__ = [
     "harmonic",
     "mazziotta_pareto",
     "topsis",
+    # outranking (non-compensatory aggregation)
+    "copeland",
+    "kemeny",
+    "kemeny_ranking",
+    "outranking_matrix",
+    "KemenyRanking",
+    "HeuristicRankingWarning",
     # treat
     "DenominationRecord",
     "WinsorisationRecord",
@@ -97,5 +131,6 @@ __all__ = [
     "skew_kurt",
     "winsorise",
     # rank
+    "TIES",
     "rank_desc",
 ]

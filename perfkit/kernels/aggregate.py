@@ -301,22 +301,39 @@ def mazziotta_pareto(x, *, weights, penalty=-1) -> np.ndarray:
         return np.where(m > 0, m + penalty * s2 / np.where(m > 0, m, 1.0), m)
 
 
-@AGGREGATE.register("topsis")
-def topsis(x, *, weights, direction=1) -> np.ndarray:
+_TOPSIS_NORMALISATIONS = ("vector", "minmax", "none")
+
+
+@AGGREGATE.register("topsis", choices={"normalisation": _TOPSIS_NORMALISATIONS})
+def topsis(x, *, weights, direction=1, normalisation="vector") -> np.ndarray:
     """TOPSIS closeness coefficient in ``[0, 1]``, computed across units.
 
-    1. vector normalisation per child: ``r = x / sqrt(sum over units of x^2)``;
+    1. normalisation per child, over the units (``normalisation``):
+
+       * ``"vector"`` (default, Hwang and Yoon's): ``r = x / sqrt(sum of x^2)``;
+       * ``"minmax"``: ``r = (x - min) / (max - min)`` (a child without spread gives 0);
+       * ``"none"``: ``r = x``, for children already on one scale;
+
     2. weighting: ``v = w * r`` with ``w`` normalised to sum to 1;
     3. ideal ``v+`` and anti-ideal ``v-`` per child: the best and worst unit's ``v``
        (max/min for ``direction=+1``, min/max for ``-1``);
     4. Euclidean distances ``d+``, ``d-`` of each unit to them;
     5. closeness ``C = d- / (d+ + d-)``.
 
+    Choose the internal normalisation knowingly: in a scheme the children are already
+    normalised (min-max 0-100, say), and the vector step on top of that divides each
+    child by its own norm, which re-weights the children by the inverse of their
+    norms. ``"none"`` (or ``"minmax"``, the same thing for 0-100 min-max children, as
+    closeness ignores a common scale) keeps the declared weights. The choice is a
+    parameter of the scheme's step, so the recipe records it; ``"vector"`` stays the
+    default for backward compatibility and for raw data.
+
     Unlike the means, the result of a unit depends on the other units (axis -2).
-    Missing cells are left out of the column norms, ideals and the unit's distances.
-    A child whose values are all zero contributes nothing. A unit with
-    ``d+ = d- = 0`` (it equals both ideals, i.e. no unit differs on any child) gets 0.5
-    with a ``RuntimeWarning``; a unit with all children missing gets NaN.
+    Missing cells are left out of the column norms, ranges, ideals and the unit's
+    distances. A child whose values are all zero (vector) or all equal (min-max)
+    contributes nothing. A unit with ``d+ = d- = 0`` (it equals both ideals, i.e. no
+    unit differs on any child) gets 0.5 with a ``RuntimeWarning``; a unit with all
+    children missing gets NaN.
 
     Parameters
     ----------
@@ -326,6 +343,8 @@ def topsis(x, *, weights, direction=1) -> np.ndarray:
         ``(n_children,)`` or ``(..., n_children)``.
     direction
         +1 (benefit) or -1 (cost) per child.
+    normalisation
+        ``"vector"``, ``"minmax"`` or ``"none"``.
 
     Returns
     -------
@@ -343,8 +362,13 @@ def topsis(x, *, weights, direction=1) -> np.ndarray:
     >>> x = [[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]]
     >>> topsis(x, weights=[0.3, 0.4, 0.3]).round(4)
     array([0.5037, 0.6581, 0.7482, 0.334 ])
+    >>> topsis(x, weights=[0.3, 0.4, 0.3], normalisation="minmax").round(4)
+    array([0.4853, 0.6484, 0.7768, 0.363 ])
     """
     who = "topsis"
+    if normalisation not in _TOPSIS_NORMALISATIONS:
+        raise ValueError(f"{who}: normalisation must be one of "
+                         f"{', '.join(map(repr, _TOPSIS_NORMALISATIONS))}; got {normalisation!r}")
     x, w = _prep(x, weights, who)
     d = np.asarray(direction, dtype=float)
     if d.ndim > 1 or (d.ndim == 1 and d.shape[0] != x.shape[-1]):
@@ -355,9 +379,16 @@ def topsis(x, *, weights, direction=1) -> np.ndarray:
         raise ValueError(f"{who}: direction values must be +1 or -1")
     miss = np.isnan(x)
     xf = np.where(miss, 0.0, x)
-    norm = np.sqrt((xf**2).sum(axis=-2, keepdims=True))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(norm > 0, xf / np.where(norm > 0, norm, 1.0), 0.0)
+        if normalisation == "vector":
+            norm = np.sqrt((xf**2).sum(axis=-2, keepdims=True))
+            r = np.where(norm > 0, xf / np.where(norm > 0, norm, 1.0), 0.0)
+        elif normalisation == "minmax":
+            lo = np.fmin.reduce(x, axis=-2, keepdims=True)
+            span = np.fmax.reduce(x, axis=-2, keepdims=True) - lo
+            r = np.where(span > 0, (xf - lo) / np.where(span > 0, span, 1.0), 0.0)
+        else:
+            r = xf
     wn = w / w.sum(axis=-1, keepdims=True)
     v = np.where(miss, np.nan, wn * r)
     vmax = np.fmax.reduce(v, axis=-2, keepdims=True)

@@ -17,12 +17,28 @@ Registry metadata
 Each method is registered in :data:`NORMALISE` with
 
 * ``bounds``: the output range ``(lo, hi)`` under default parameters, or ``None`` for
-  unbounded methods (``zscore``, ``rank``);
+  methods without a fixed finite range (``zscore``, ``rank``, the ratios and differences
+  to a reference, ``cyclical``, ``identity``; each docstring states its exact range);
 * ``meta["range_params"]``: ``("lo", "hi")`` when the output range follows those
-  parameters, ``None`` when the range is fixed.
+  parameters, ``None`` when the range is fixed;
+* ``meta["range_fn"]``: for the few methods whose range follows other parameters (the
+  ``scores`` of ``categorical``, the ``scale`` of ``ratio_to_max``), a function of the
+  parameters (defaults filled in) returning ``(lo, hi)``;
+* ``meta["choices"]``: for text parameters, ``{name: (allowed values, ...)}`` (the
+  ``ties`` of ``rank``, the ``definition`` of ``percentile_rank`` ...), so a caller can
+  check a choice before running the method.
 
-:func:`output_range` combines both to answer "what range will this method produce
+:func:`output_range` combines them to answer "what range will this method produce
 with these parameters?".
+
+The handbook's Table 3 (OECD/JRC 2008, p. 30) is covered as follows: ranking
+(:func:`rank`), standardisation (:func:`zscore`), min-max (:func:`minmax`), distance to
+a reference (:func:`ratio_to_mean`, :func:`ratio_to_max`, :func:`ratio_to_worst`,
+:func:`difference_from_mean`, :func:`difference_from_best`,
+:func:`difference_from_worst`; a target is :func:`distance_to_target`), categorical
+scales (:func:`categorical`), above or below the mean (:func:`above_below_mean`) and
+cyclical indicators (:func:`cyclical`). Its items 8 and 9 (balance of opinions, annual
+differences) need several rounds or expert surveys and are not cross-sectional kernels.
 """
 from __future__ import annotations
 
@@ -33,7 +49,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from perfkit.errors import did_you_mean
-from perfkit.kernels.rank import _rank_along
+from perfkit.kernels.rank import TIES, _rank_along, check_ties
 from perfkit.kernels.registry import Registry
 
 __all__ = [
@@ -49,9 +65,31 @@ __all__ = [
     "distance_to_target",
     "distance_to_best",
     "ratio_to_max",
+    "ratio_to_mean",
+    "ratio_to_worst",
+    "difference_from_mean",
+    "difference_from_best",
+    "difference_from_worst",
+    "above_below_mean",
+    "categorical",
+    "cyclical",
+    "identity",
+    "PERCENTILE_DEFINITIONS",
+    "QUANTILE_METHODS",
 ]
 
 NORMALISE = Registry("normalise")
+
+#: Definitions of :func:`percentile_rank`: ``"(r-1)/(n-1)"`` (the ranks rescaled onto
+#: 0-100, COINr ``n_prank()``) and ``"r/n"`` (the handbook's percentile, Table 15).
+PERCENTILE_DEFINITIONS = ("(r-1)/(n-1)", "r/n")
+
+#: Percentile definitions :func:`categorical` accepts (numpy's ``quantile`` methods).
+QUANTILE_METHODS = (
+    "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+    "hazen", "weibull", "linear", "median_unbiased", "normal_unbiased",
+    "lower", "higher", "midpoint", "nearest",
+)
 
 
 class ConstantColumnWarning(UserWarning):
@@ -161,6 +199,64 @@ def _warn_constant(who: str, cols: list[int], what: str) -> None:
         ConstantColumnWarning,
         stacklevel=3,
     )
+
+
+def _choice(value, options: tuple[str, ...], name: str, who: str) -> str:
+    if value not in options:
+        raise ValueError(f"{who}: {name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+    return value
+
+
+def _require_positive(x: np.ndarray, who: str) -> None:
+    nonpos = x <= 0
+    if nonpos.any():
+        raise ValueError(
+            f"{who}: needs strictly positive values; indicator column(s) "
+            f"{_flag_columns(nonpos)} contain zeros or negatives "
+            "(use minmax or goalposts instead)"
+        )
+
+
+def _scale(scale, x: np.ndarray, who: str) -> np.ndarray:
+    s = _param(scale, "scale", x, who)
+    if np.any(s <= 0):
+        raise ValueError(f"{who}: scale must be positive (got {scale!r})")
+    return s
+
+
+def _reference(x: np.ndarray, d: np.ndarray, kind: str) -> np.ndarray:
+    """Column reference values: the mean, or the best or worst unit given the direction."""
+    if kind == "mean":
+        return _col_mean(x)
+    hi = kind == "best"
+    return np.where((d > 0) == hi, _col_max(x), _col_min(x))
+
+
+def _ratio(x, direction, scale, kind: str, who: str) -> np.ndarray:
+    """``scale * x / ref`` (higher is better) or ``scale * ref / x`` (lower is better)."""
+    x = _as_matrix(x, who)
+    d = _direction(direction, x.shape[-1], who)
+    s = _scale(scale, x, who)
+    _require_positive(x, who)
+    ref = _reference(x, d, kind)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(d > 0, s * x / ref, s * ref / x)
+
+
+def _difference(x, direction, scale, kind: str, who: str) -> np.ndarray:
+    """``scale * direction * (x - ref) / |ref|``: the signed relative distance to ``ref``."""
+    x = _as_matrix(x, who)
+    d = _direction(direction, x.shape[-1], who)
+    s = _scale(scale, x, who)
+    ref = _reference(x, d, kind)
+    zero = ref == 0
+    if zero.any():
+        raise ValueError(
+            f"{who}: the {kind} value is 0 for indicator column(s) {_flag_columns(zero)}, so the "
+            "distance relative to it is undefined; use minmax or goalposts"
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return s * d * (x - ref) / np.abs(ref) + 0.0  # + 0.0: no -0.0 for the reference unit
 
 
 # --------------------------------------------------------------------------- kernels
@@ -280,12 +376,23 @@ def zscore(x, *, direction=1, mean=0.0, sd=1.0) -> np.ndarray:
     return out
 
 
-@NORMALISE.register("rank", bounds=None, range_params=None)
-def rank(x, *, direction=1) -> np.ndarray:
+@NORMALISE.register("rank", bounds=None, range_params=None, choices={"ties": TIES})
+def rank(x, *, direction=1, ties="average") -> np.ndarray:
     """Rank units within each indicator: 1 for the worst, n for the best.
 
-    Higher output is better. Ties get the average of their ranks; NaN cells stay NaN
-    and ``n`` counts only the non-missing units of the column.
+    Higher output is better. NaN cells stay NaN and ``n`` counts only the non-missing
+    units of the column. ``ties`` says how tied units share ranks (:data:`TIES`):
+
+    * ``"average"`` (default): the mean of the ranks the tie occupies, "1 2.5 2.5 4";
+    * ``"min"``: the lowest, "1 2 2 4" (the handbook's Table 15 and COINr's ``n_rank()``);
+    * ``"max"``: the highest, "1 3 3 4";
+    * ``"dense"``: consecutive ranks without gaps, "1 2 2 3".
+
+    The default is ``"average"`` because it is the only choice that neither rewards nor
+    penalises a tie: a tied unit gets its expected rank if the tie were broken at random,
+    and the column's ranks keep their sum ``n (n + 1) / 2`` whatever the ties, so a tie
+    moves no points between units in a weighted sum. ``"min"`` (which gives tied units
+    less than their share) reproduces the handbook and COINr.
 
     Parameters
     ----------
@@ -293,6 +400,8 @@ def rank(x, *, direction=1) -> np.ndarray:
         Array ``(..., n_units, n_ind)``.
     direction
         +1 or -1 per indicator.
+    ties
+        ``"average"``, ``"min"``, ``"max"`` or ``"dense"``.
 
     Returns
     -------
@@ -302,7 +411,7 @@ def rank(x, *, direction=1) -> np.ndarray:
     References
     ----------
     OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5
-    (ranking).
+    (ranking) and Table 15. COINr ``n_rank()``, ``R/normalise.R``.
 
     Examples
     --------
@@ -311,24 +420,35 @@ def rank(x, *, direction=1) -> np.ndarray:
            [3.5],
            [2. ],
            [3.5]])
+    >>> rank([[10.0], [30.0], [20.0], [30.0]], ties="dense")[:, 0]
+    array([1., 3., 2., 3.])
     """
     who = "rank"
     x = _as_matrix(x, who)
     d = _direction(direction, x.shape[-1], who)
-    return _rank_along(x * d, -2, "average")
+    return _rank_along(x * d, -2, check_ties(ties, who))
 
 
-@NORMALISE.register("percentile_rank", bounds=(0.0, 100.0), range_params=None)
-def percentile_rank(x, *, direction=1) -> np.ndarray:
-    """Percentile rank in ``[0, 100]``: the share of other units strictly beaten.
+@NORMALISE.register("percentile_rank", bounds=(0.0, 100.0), range_params=None,
+                    choices={"ties": TIES, "definition": PERCENTILE_DEFINITIONS})
+def percentile_rank(x, *, direction=1, ties="min", definition="(r-1)/(n-1)") -> np.ndarray:
+    """Percentile rank in ``[0, 100]``, by one of two named definitions.
 
-    ``y = 100 * (r - 1) / (n - 1)`` where ``r`` is the rank with ties given the
-    smallest rank (so tied units share the lower percentile) and ``n`` is the number
-    of non-missing units; this is COINr's ``n_prank()`` scaled to 0-100. The best unit
-    gets 100, the worst 0.
+    With ``r`` the rank of the unit in its column (1 = worst, ties as ``ties`` says,
+    default ``"min"`` so tied units share the lower percentile) and ``n`` the number of
+    non-missing units:
 
-    A column without spread (including a single non-missing value) gets 50 for every
-    unit, with a :class:`ConstantColumnWarning`, consistent with :func:`minmax`.
+    * ``definition="(r-1)/(n-1)"`` (default): ``y = 100 (r - 1) / (n - 1)``, the ranks
+      rescaled onto 0-100 (the worst unit 0, the best 100); COINr's ``n_prank()`` times
+      100. A column without spread (including a single non-missing value) gets 50 for
+      every unit, with a :class:`ConstantColumnWarning`, consistent with :func:`minmax`;
+    * ``definition="r/n"``: ``y = 100 r / n``, the handbook's percentile (Table 15: the
+      best unit 100, the worst ``100 / n``), applied as written, also without spread.
+
+    The default keeps the earlier behaviour of this method; name the definition in a
+    scheme (``normalise: {method: percentile_rank, definition: r/n}``) to use the
+    handbook's. With ``ties="dense"`` the best unit gets less than 100 when a column
+    has ties.
 
     Parameters
     ----------
@@ -336,6 +456,10 @@ def percentile_rank(x, *, direction=1) -> np.ndarray:
         Array ``(..., n_units, n_ind)``.
     direction
         +1 or -1 per indicator.
+    ties
+        How tied units share ranks (:data:`perfkit.kernels.rank.TIES`).
+    definition
+        ``"(r-1)/(n-1)"`` or ``"r/n"`` (:data:`PERCENTILE_DEFINITIONS`).
 
     Returns
     -------
@@ -344,7 +468,8 @@ def percentile_rank(x, *, direction=1) -> np.ndarray:
 
     References
     ----------
-    COINr ``n_prank()``, ``R/normalise.R`` (bluefoxr/COINr).
+    COINr ``n_prank()``, ``R/normalise.R`` (bluefoxr/COINr). OECD/JRC (2008),
+    *Handbook on Constructing Composite Indicators*, Table 15 ("Percentile").
 
     Examples
     --------
@@ -354,13 +479,19 @@ def percentile_rank(x, *, direction=1) -> np.ndarray:
            [ 25.],
            [ 25.],
            [100.]])
+    >>> percentile_rank([[5.0], [1.0], [3.0], [3.0], [9.0]], definition="r/n")[:, 0]
+    array([ 80.,  20.,  40.,  40., 100.])
     """
     who = "percentile_rank"
     x = _as_matrix(x, who)
     d = _direction(direction, x.shape[-1], who)
+    _choice(definition, PERCENTILE_DEFINITIONS, "definition", who)
     xd = x * d
-    r = _rank_along(xd, -2, "min")
+    r = _rank_along(xd, -2, check_ties(ties, who))
     n = _count(xd)
+    if definition == "r/n":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(np.isnan(x), np.nan, 100.0 * r / n)
     flat = (_col_max(xd) == _col_min(xd)) & (n > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(flat, 50.0, 100.0 * (r - 1.0) / (n - 1.0))
@@ -552,11 +683,19 @@ def distance_to_best(x, *, direction=1) -> np.ndarray:
         return np.clip(100.0 * (1.0 - np.abs(best - x) / np.abs(best)), 0.0, None)
 
 
-@NORMALISE.register("ratio_to_max", bounds=(0.0, 100.0), range_params=None)
-def ratio_to_max(x, *, direction=1) -> np.ndarray:
-    """Ratio to the best value: ``100 * x / max`` (or ``100 * min / x`` if lower is better).
+def _scale_range(params) -> tuple[float, float]:
+    return (0.0, float(np.max(params["scale"])))
 
-    Only meaningful for ratio-scale indicators with strictly positive values.
+
+@NORMALISE.register("ratio_to_max", aliases=("ratio_to_best",), bounds=(0.0, 100.0), range_params=None,
+                    range_fn=_scale_range)
+def ratio_to_max(x, *, direction=1, scale=100.0) -> np.ndarray:
+    """Ratio to the best value: ``scale * x / max`` (or ``scale * min / x`` if lower is better).
+
+    The handbook's distance to a reference with the leader as reference, as a ratio
+    ("the leading country receives 1", Table 15 "c = best" with ``scale=1``). Only
+    meaningful for ratio-scale indicators with strictly positive values. Also
+    registered as ``ratio_to_best``.
 
     Parameters
     ----------
@@ -564,11 +703,13 @@ def ratio_to_max(x, *, direction=1) -> np.ndarray:
         Array ``(..., n_units, n_ind)`` of positive values.
     direction
         +1 or -1 per indicator.
+    scale
+        The value of the best unit (default 100; 1 gives the handbook's ratio).
 
     Returns
     -------
     ndarray
-        Same shape as ``x``, values in ``(0, 100]``.
+        Same shape as ``x``, values in ``(0, scale]``.
 
     Raises
     ------
@@ -577,7 +718,8 @@ def ratio_to_max(x, *, direction=1) -> np.ndarray:
 
     References
     ----------
-    COINr ``n_fracmax()``, ``R/normalise.R`` (bluefoxr/COINr).
+    COINr ``n_fracmax()``, ``R/normalise.R`` (bluefoxr/COINr). OECD/JRC (2008),
+    *Handbook on Constructing Composite Indicators*, section 5.4 and Table 15.
 
     Examples
     --------
@@ -585,20 +727,458 @@ def ratio_to_max(x, *, direction=1) -> np.ndarray:
     array([[ 50., 100.],
            [100.,  25.]])
     """
-    who = "ratio_to_max"
+    return _ratio(x, direction, scale, "best", "ratio_to_max")
+
+
+@NORMALISE.register("ratio_to_mean", bounds=None, range_params=None)
+def ratio_to_mean(x, *, direction=1, scale=100.0) -> np.ndarray:
+    """Ratio to the mean unit: ``scale * x / mean`` (``scale * mean / x`` if lower is better).
+
+    The handbook's distance to a reference with the average country as reference: the
+    mean scores ``scale`` ("assigned a value of 1" with ``scale=1``), units above the
+    mean more. The mean is taken over the non-missing units of the column. For a
+    lower-is-better indicator the ratio is inverted, so that higher stays better and
+    the result stays a ratio. Needs strictly positive values.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)`` of positive values.
+    direction
+        +1 or -1 per indicator.
+    scale
+        The value of a unit at the mean (default 100; 1 gives the handbook's ratio).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``(0, inf)``; ``scale`` at the mean.
+
+    Raises
+    ------
+    ValueError
+        If any non-missing value is zero or negative.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.4,
+    Table 3 (method 4) and Table 15 ("ratio, c = mean").
+
+    Examples
+    --------
+    >>> ratio_to_mean([[1.0, 1.0], [3.0, 4.0]], direction=[1, -1])
+    array([[ 50. , 250. ],
+           [150. ,  62.5]])
+    """
+    return _ratio(x, direction, scale, "mean", "ratio_to_mean")
+
+
+@NORMALISE.register("ratio_to_worst", bounds=None, range_params=None)
+def ratio_to_worst(x, *, direction=1, scale=100.0) -> np.ndarray:
+    """Ratio to the worst unit: ``scale * x / min`` (``scale * max / x`` if lower is better).
+
+    The handbook's distance to a reference with the laggard as reference: the worst
+    unit scores ``scale``, the others the multiple of it they reach. Needs strictly
+    positive values.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)`` of positive values.
+    direction
+        +1 or -1 per indicator.
+    scale
+        The value of the worst unit (default 100; 1 gives the handbook's ratio).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``[scale, inf)``.
+
+    Raises
+    ------
+    ValueError
+        If any non-missing value is zero or negative.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.4 and
+    Table 15 ("ratio, c = worst").
+
+    Examples
+    --------
+    >>> ratio_to_worst([[2.0, 2.0], [5.0, 8.0]], direction=[1, -1])
+    array([[100., 400.],
+           [250., 100.]])
+    """
+    return _ratio(x, direction, scale, "worst", "ratio_to_worst")
+
+
+@NORMALISE.register("difference_from_mean", bounds=None, range_params=None)
+def difference_from_mean(x, *, direction=1, scale=100.0) -> np.ndarray:
+    """Relative difference from the mean: ``scale * (x - mean) / |mean|``.
+
+    The handbook's distance to a reference "centred on 0" with the average country as
+    reference (``scale=1``); the default reads as per cent above (+) or below (-) the
+    mean. For a lower-is-better indicator the sign is flipped, so that being below the
+    mean counts as being better. Dividing by ``|mean|`` keeps "higher is better" when
+    the mean is negative.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+    scale
+        100 (default, per cent) or 1 (the handbook's fraction).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``(-inf, inf)``; 0 at the mean.
+
+    Raises
+    ------
+    ValueError
+        If the mean of a column is 0.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.4,
+    Table 3 (method 4) and Table 15 ("difference, c = mean").
+
+    Examples
+    --------
+    >>> difference_from_mean([[1.0, 1.0], [3.0, 3.0]], direction=[1, -1])
+    array([[-50.,  50.],
+           [ 50., -50.]])
+    """
+    return _difference(x, direction, scale, "mean", "difference_from_mean")
+
+
+@NORMALISE.register("difference_from_best", bounds=None, range_params=None)
+def difference_from_best(x, *, direction=1, scale=100.0) -> np.ndarray:
+    """Relative difference from the best unit: ``scale * (x - best) / |best|``, at most 0.
+
+    ``best`` is the column maximum (``direction=+1``) or minimum (``-1``, and then the
+    sign is flipped so that every unit but the best is below 0). The best unit scores
+    0; the others the share (per cent with the default) they fall short of it.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+    scale
+        100 (default, per cent) or 1 (the handbook's fraction).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``(-inf, 0]``.
+
+    Raises
+    ------
+    ValueError
+        If the best value of a column is 0.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.4
+    ("the reference country can be ... the group leader").
+
+    Examples
+    --------
+    >>> difference_from_best([[2.0, 2.0], [4.0, 8.0]], direction=[1, -1])
+    array([[ -50.,    0.],
+           [   0., -300.]])
+    """
+    return _difference(x, direction, scale, "best", "difference_from_best")
+
+
+@NORMALISE.register("difference_from_worst", bounds=None, range_params=None)
+def difference_from_worst(x, *, direction=1, scale=100.0) -> np.ndarray:
+    """Relative difference from the worst unit: ``scale * (x - worst) / |worst|``, at least 0.
+
+    ``worst`` is the column minimum (``direction=+1``) or maximum (``-1``, sign flipped).
+    The worst unit scores 0; the others how far (per cent with the default) they are
+    ahead of it.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+    scale
+        100 (default, per cent) or 1 (the handbook's fraction).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``[0, inf)``.
+
+    Raises
+    ------
+    ValueError
+        If the worst value of a column is 0.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.4 and
+    Table 15 ("difference, c = worst").
+
+    Examples
+    --------
+    >>> difference_from_worst([[2.0, 2.0], [5.0, 8.0]], direction=[1, -1])
+    array([[  0.,  75.],
+           [150.,   0.]])
+    """
+    return _difference(x, direction, scale, "worst", "difference_from_worst")
+
+
+@NORMALISE.register("above_below_mean", bounds=(-1.0, 1.0), range_params=None)
+def above_below_mean(x, *, direction=1, p=0.2) -> np.ndarray:
+    """+1 above the mean by more than ``p``, -1 below it by more than ``p``, 0 around it.
+
+    The handbook's rule with ``w = x / mean``: 1 if ``w > 1 + p``, 0 if
+    ``1 - p <= w <= 1 + p``, -1 if ``w < 1 - p`` (the handbook uses ``p = 0.2``, 20 %
+    around the mean). It is computed as ``(x - mean) / |mean|`` against ``p``, which is
+    the same for a positive mean and keeps "above" meaning "higher" for a negative one;
+    values on a threshold up to rounding (1e-12) count as around the mean. For a
+    lower-is-better indicator the sign is flipped (well below the mean gives +1).
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+    p
+        Threshold around the mean, a share (``p >= 0``), scalar or per indicator.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``{-1, 0, 1}``.
+
+    Raises
+    ------
+    ValueError
+        If the mean of a column is 0, or ``p`` is negative.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.5,
+    Table 3 (method 6) and Table 15 (p = 20 %); EC (2001), Summary Innovation Index.
+
+    Examples
+    --------
+    >>> above_below_mean([[5.0], [9.0], [10.0], [16.0]])[:, 0]  # mean 10
+    array([-1.,  0.,  0.,  1.])
+    """
+    who = "above_below_mean"
     x = _as_matrix(x, who)
     d = _direction(direction, x.shape[-1], who)
-    nonpos = x <= 0
-    if nonpos.any():
-        raise ValueError(
-            f"{who}: needs strictly positive values; indicator column(s) "
-            f"{_flag_columns(nonpos)} contain zeros or negatives "
-            "(use minmax or goalposts instead)"
-        )
-    return np.where(d > 0, 100.0 * x / _col_max(x), 100.0 * _col_min(x) / x)
+    p_a = _param(p, "p", x, who)
+    if np.any(p_a < 0):
+        raise ValueError(f"{who}: p must not be negative (got {p!r}); it is a share around the mean")
+    w = _difference(x, d, 1.0, "mean", who)
+    out = np.where(w > p_a + 1e-12, 1.0, np.where(w < -p_a - 1e-12, -1.0, 0.0))
+    return np.where(np.isnan(x), np.nan, out)
+
+
+def _scores_range(params) -> tuple[float, float]:
+    s = np.asarray(params["scores"], dtype=float)
+    return (float(s.min()), float(s.max()))
+
+
+@NORMALISE.register("categorical", bounds=(0.0, 100.0), range_params=None, range_fn=_scores_range,
+                    choices={"quantile": QUANTILE_METHODS})
+def categorical(x, *, direction=1, percentiles=(15, 25, 65, 85, 95), scores=(0, 20, 40, 60, 80, 100),
+                quantile="inverted_cdf") -> np.ndarray:
+    """Categorical scale: a score per band between percentiles of the indicator.
+
+    With cut-offs ``P_k``, the ``percentiles[k]``-th percentiles of the column (units
+    axis, NaN ignored), a unit gets ``scores[b]`` where ``b`` is the number of cut-offs
+    at or below its value: with the defaults (the handbook's example, Table 3) 0 below
+    ``P15``, 20 from ``P15`` up to ``P25``, 40, 60, 80, and 100 from ``P95`` up (the top
+    5 %). For a lower-is-better indicator the percentiles are those of ``-x``, so the
+    lowest values get the top score.
+
+    ``quantile`` is numpy's percentile definition. The default ``"inverted_cdf"``
+    (Hyndman and Fan's type 1, the percentile of the empirical distribution) makes
+    ``x >= P_k`` mean "at least k % of the units are at or below this unit", so a
+    unit's band depends only on how many units it equals or beats, not on how far
+    apart their values are: the scale stays ordinal, as a categorical scale should, and
+    it reproduces the categorical column of the handbook's Table 15. ``"linear"`` is R's
+    and numpy's default (type 7), which interpolates between neighbouring values.
+
+    A column without spread puts every unit in the top band, with a
+    :class:`ConstantColumnWarning`.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+    percentiles
+        Strictly increasing cut-offs in ``[0, 100]`` (the same for every indicator).
+    scores
+        One score more than cut-offs, non-decreasing (higher is better).
+    quantile
+        A method of :func:`numpy.quantile` (:data:`QUANTILE_METHODS`).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values among ``scores``, so in ``[min(scores), max(scores)]``
+        (``[0, 100]`` with the defaults).
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, Table 3 (method 5)
+    and Table 15. Hyndman, R. J. and Fan, Y. (1996). Sample quantiles in statistical
+    packages. *The American Statistician* 50(4), 361-365.
+
+    Examples
+    --------
+    >>> categorical([[1.0], [2.0], [3.0], [4.0]], percentiles=[50], scores=[0, 100])[:, 0]
+    array([  0., 100., 100., 100.])
+    >>> categorical([[1.0], [2.0], [3.0], [4.0]], percentiles=[50], scores=[0, 100],
+    ...             quantile="linear")[:, 0]
+    array([  0.,   0., 100., 100.])
+    """
+    who = "categorical"
+    x = _as_matrix(x, who)
+    d = _direction(direction, x.shape[-1], who)
+    _choice(quantile, QUANTILE_METHODS, "quantile", who)
+    try:
+        q = np.atleast_1d(np.asarray(percentiles, dtype=float))
+        sc = np.atleast_1d(np.asarray(scores, dtype=float))
+    except (TypeError, ValueError):
+        raise TypeError(f"{who}: percentiles and scores must be lists of numbers") from None
+    if q.ndim != 1 or q.size == 0 or not np.all(np.isfinite(q)) or np.any((q < 0) | (q > 100)) \
+            or np.any(np.diff(q) <= 0):
+        raise ValueError(f"{who}: percentiles must be strictly increasing numbers in [0, 100]; "
+                         f"got {np.asarray(percentiles).tolist()}")
+    if sc.ndim != 1 or sc.size != q.size + 1 or not np.all(np.isfinite(sc)):
+        raise ValueError(f"{who}: give one score more than percentiles ({q.size + 1} scores for "
+                         f"{q.size} cut-offs); got {np.asarray(scores).tolist()}")
+    if np.any(np.diff(sc) < 0):
+        raise ValueError(f"{who}: scores must not decrease (higher bands score higher); got {sc.tolist()}")
+    xd = x * d
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN cut-offs
+        cuts = np.nanquantile(xd, q / 100.0, axis=-2, keepdims=True, method=quantile)
+    band = np.sum(xd[None] >= cuts, axis=0)
+    out = np.where(np.isnan(x), np.nan, sc[band])
+    flat = (_col_max(xd) == _col_min(xd)) & (_count(xd) > 1)
+    if flat.any():
+        _warn_constant(who, _flag_columns(flat), "every unit falls in the top band")
+    return out
+
+
+@NORMALISE.register("cyclical", bounds=None, range_params=None)
+def cyclical(x, *, direction=1, mean=0.0) -> np.ndarray:
+    """The handbook's method for cyclical indicators: deviations in mean absolute deviations.
+
+    ``y = mean + (x - E(x)) / E(|x - E(x)|)`` with the expectations taken over the rows
+    of ``x`` (axis -2), NaN ignored. In the handbook (OECD composite leading
+    indicators) the rows are the time points of one series; applied to a round the
+    rows are the units and the method is a standardisation that divides by the mean
+    absolute deviation instead of the standard deviation, so outliers weigh less than
+    in :func:`zscore`. ``mean=100`` gives the handbook's "index form" (section 5.6).
+    ``direction=-1`` flips the sign. A column with no deviation is set to ``mean``
+    with a :class:`ConstantColumnWarning`.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_rows, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+    mean
+        The value at the mean (default 0, the formula of Table 3; 100 the index form).
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``(-inf, inf)``; the result has mean ``mean`` and
+        mean absolute deviation 1 in each column.
+
+    References
+    ----------
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*, section 5.6 and
+    Table 3 (method 7); Nilsson, R. (2000), OECD composite leading indicators.
+
+    Examples
+    --------
+    >>> cyclical([[1.0], [2.0], [3.0], [6.0]])[:, 0]  # mean 3, mean |deviation| 1.5
+    array([-1.33333333, -0.66666667,  0.        ,  2.        ])
+    """
+    who = "cyclical"
+    x = _as_matrix(x, who)
+    d = _direction(direction, x.shape[-1], who)
+    mean_a = _param(mean, "mean", x, who)
+    xd = x * d
+    m = _col_mean(xd)
+    mad = _col_mean(np.abs(xd - m))
+    flat = ~(mad > 0) & (_count(xd) > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.where(flat, 0.0, (xd - m) / np.where(flat, 1.0, mad))
+    out = np.where(np.isnan(x), np.nan, mean_a + y)
+    if flat.any():
+        _warn_constant(who, _flag_columns(flat), "set to the target mean")
+    return out
+
+
+@NORMALISE.register("identity", aliases=("none",), bounds=None, range_params=None)
+def identity(x, *, direction=1) -> np.ndarray:
+    """No normalisation: the values as they are, times ``direction``.
+
+    For data already on one scale, or for a geometric mean of raw (positive) values.
+    As in COINr's ``Normalise(f_n = "none")``, a lower-is-better indicator is multiplied
+    by -1 so that higher stays better; its values are then negative, which a geometric
+    or harmonic mean refuses: invert such an indicator upstream or choose a
+    normalisation. Also registered as ``none``.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_units, n_ind)``.
+    direction
+        +1 or -1 per indicator.
+
+    Returns
+    -------
+    ndarray
+        A copy of ``x`` times ``direction``: unbounded.
+
+    References
+    ----------
+    COINr ``Normalise.numeric()`` with ``f_n = "none"``, ``R/normalise.R``.
+
+    Examples
+    --------
+    >>> identity([[1.5, 2.0], [3.0, float("nan")]], direction=[1, -1])
+    array([[ 1.5, -2. ],
+           [ 3. ,  nan]])
+    """
+    who = "identity"
+    x = _as_matrix(x, who)
+    return x * _direction(direction, x.shape[-1], who)
 
 
 # --------------------------------------------------------------------------- metadata
+
+
+def _keyword_defaults(func) -> dict:
+    return {p.name: p.default for p in inspect.signature(func).parameters.values()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty}
 
 
 def _check_params(name: str, func, params: Mapping) -> None:
@@ -620,7 +1200,8 @@ def output_range(name: str, params: Mapping | None = None) -> tuple[float, float
     For methods whose range follows ``lo``/``hi`` (``minmax``, ``goalposts``,
     ``distance_to_target``) the given values are used (defaults otherwise); when they
     are per-indicator arrays the returned range is ``(min(lo), max(hi))``, the range
-    covering all indicators.
+    covering all indicators. The range of ``categorical`` follows its ``scores``, that
+    of ``ratio_to_max`` its ``scale``.
 
     Parameters
     ----------
@@ -643,6 +1224,8 @@ def output_range(name: str, params: Mapping | None = None) -> tuple[float, float
     (1.0, 10.0)
     >>> output_range("percentile_rank")
     (0.0, 100.0)
+    >>> output_range("categorical", {"scores": [1, 2, 5]})
+    (1.0, 5.0)
     >>> output_range("zscore", {"mean": 100, "sd": 10}) is None
     True
     """
@@ -651,6 +1234,9 @@ def output_range(name: str, params: Mapping | None = None) -> tuple[float, float
     _check_params(name, method.func, params)
     if method.bounds is None:
         return None
+    range_fn = method.meta.get("range_fn")
+    if range_fn is not None:
+        return range_fn({**_keyword_defaults(method.func), **params})
     range_params = method.meta.get("range_params")
     if not range_params:
         return (float(method.bounds[0]), float(method.bounds[1]))

@@ -7,15 +7,28 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["rank_desc"]
+__all__ = ["TIES", "check_ties", "rank_desc"]
+
+#: How tied values share ranks, as :func:`scipy.stats.rankdata` names them: ``"average"``
+#: (the mean of the ranks the ties occupy, "1 2.5 2.5 4"), ``"min"`` (competition ranking,
+#: "1 2 2 4"), ``"max"`` ("1 3 3 4") and ``"dense"`` (no gaps, "1 2 2 3").
+TIES = ("average", "min", "max", "dense")
+
+
+def check_ties(ties, who: str) -> str:
+    """Return ``ties`` if it is one of :data:`TIES`, else raise a ``ValueError`` naming them."""
+    if ties not in TIES:
+        raise ValueError(f"{who}: ties must be one of {', '.join(map(repr, TIES))}; got {ties!r}")
+    return ties
 
 
 def _rank_along(a: np.ndarray, axis: int, method: str) -> np.ndarray:
     """Ascending ranks along ``axis`` (1 = smallest); NaN cells get NaN.
 
-    ``method="average"`` gives tied values the mean of their ranks,
-    ``method="min"`` gives them the smallest (competition ranking, "1224").
-    NaN values sort last, so they never change the ranks of the other values.
+    ``method`` is one of :data:`TIES`: ``"average"`` gives tied values the mean of their
+    ranks, ``"min"`` the smallest (competition ranking, "1224"), ``"max"`` the largest
+    ("1334") and ``"dense"`` consecutive ranks without gaps ("1223"). NaN values sort
+    last, so they never change the ranks of the other values.
     """
     a = np.moveaxis(np.asarray(a, dtype=float), axis, -1)
     n = a.shape[-1]
@@ -28,15 +41,19 @@ def _rank_along(a: np.ndarray, axis: int, method: str) -> np.ndarray:
     starts = np.ones(sa.shape, dtype=bool)
     starts[..., 1:] = sa[..., 1:] != sa[..., :-1]
     first = np.maximum.accumulate(np.where(starts, pos, 0), axis=-1)
+    if method in ("average", "max"):
+        ends = np.ones(sa.shape, dtype=bool)
+        ends[..., :-1] = starts[..., 1:]
+        last = np.minimum.accumulate(np.where(ends, pos, n - 1)[..., ::-1], axis=-1)[..., ::-1]
     if method == "min":
         ranks_sorted = first + 1.0
     elif method == "average":
-        ends = np.ones(sa.shape, dtype=bool)
-        ends[..., :-1] = starts[..., 1:]
-        last_rev = np.minimum.accumulate(np.where(ends, pos, n - 1)[..., ::-1], axis=-1)
-        last = last_rev[..., ::-1]
         ranks_sorted = (first + last) / 2.0 + 1.0
-    else:  # pragma: no cover - private helper, callers pass a literal
+    elif method == "max":
+        ranks_sorted = last + 1.0
+    elif method == "dense":  # NaN sort last, so their groups never shift a value's rank
+        ranks_sorted = np.cumsum(starts, axis=-1).astype(float)
+    else:  # pragma: no cover - private helper, callers check with check_ties
         raise ValueError(f"unknown ranking method {method!r}")
     ranks_sorted = np.where(np.isnan(sa), np.nan, ranks_sorted)
     ranks = np.empty_like(ranks_sorted)

@@ -29,7 +29,13 @@ from ._common import (
 )
 from .result import WeightResult
 
-__all__ = ["BoDResult", "DEAResult", "bod_weights", "dea_ccr"]
+__all__ = ["BOD_RESTRICTIONS", "BoDResult", "DEAResult", "bod_weights", "dea_ccr"]
+
+#: The weight restrictions of :func:`bod_weights`, by the name its result gives them:
+#: bounds on the weights themselves, on each indicator's share of the unit's own score
+#: (Wong & Beasley 1990), and on each weight's share of the sum of the weights (the
+#: OECD/JRC handbook's, endnote 29).
+BOD_RESTRICTIONS = ("weight_bounds", "score_shares", "weight_shares")
 
 _BIND = 1e-7  # a constraint binds when its slack is below this (scores are <= 1)
 
@@ -178,6 +184,10 @@ class BoDResult(WeightResult):
         (binding constraints); an efficient unit is its own peer.
     units
         Unit labels.
+    restrictions
+        The weight restrictions that applied, by name (:data:`BOD_RESTRICTIONS`); empty
+        when the weights were only non-negative. Also, in words, in
+        ``diagnostics["restrictions"]`` (``params`` keep only what replays the method).
     """
 
     scores: np.ndarray | None = None
@@ -185,6 +195,15 @@ class BoDResult(WeightResult):
     shares: np.ndarray | None = None
     peers: tuple[tuple[str, ...], ...] = ()
     units: tuple[str, ...] = ()
+    restrictions: tuple[str, ...] = ()
+
+    @property
+    def weight_shares(self) -> np.ndarray:
+        """(n_units, n_ind) each unit's weights as shares of their sum (NaN for all-zero)."""
+        W = np.asarray(self.unit_weights, dtype=float)
+        total = W.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, W / np.where(total > 0, total, 1.0), np.nan)
 
     def units_frame(self):
         """One row per unit: score, peers and the indicator shares."""
@@ -220,6 +239,8 @@ def bod_weights(
     upper: Any = None,
     share_lower: Any = None,
     share_upper: Any = None,
+    weight_share_lower: Any = None,
+    weight_share_upper: Any = None,
     units: Sequence[Any] | None = None,
 ) -> BoDResult:
     """Benefit-of-the-doubt (BoD) weights: DEA with a dummy unit input.
@@ -231,9 +252,17 @@ def bod_weights(
       indicator; on the scale of the data BoD runs on);
     * ``share_lower``/``share_upper``: bounds on the share of indicator ``j`` in the
       unit's own score, ``w_j y_cj / sum_k w_k y_ck`` (proportional virtual weights,
-      Wong & Beasley 1990), in [0, 1].
+      Wong & Beasley 1990; the "pie shares" of Cherchye et al. 2008), in [0, 1];
+    * ``weight_share_lower``/``weight_share_upper``: bounds on each weight as a share of
+      the sum of the weights, ``w_j / sum_k w_k``, in [0, 1] — the handbook's restriction
+      (OECD/JRC 2008, endnote 29: "each individual indicator should take at least 10 %
+      and no more than 15 % of the total weight", i.e. ``0.10`` and ``0.15``). Unlike
+      bounds on the weights themselves it does not depend on the indicators' scale,
+      and unlike score shares it is the same for every unit.
 
-    Infeasible restrictions raise a :class:`WeightingError` that says which.
+    The restrictions can be combined; those used are named in the result
+    (:attr:`BoDResult.restrictions`, ``diagnostics["restrictions"]``). Infeasible restrictions
+    raise a :class:`WeightingError` that says which.
 
     Parameters
     ----------
@@ -252,6 +281,10 @@ def bod_weights(
     .. [2] OECD/JRC (2008). Handbook on Constructing Composite Indicators, section 6.4.
     .. [3] Wong, Y.-H. B., Beasley, J. E. (1990). Restricting weight flexibility in data
        envelopment analysis. Journal of the Operational Research Society 41(9), 829-835.
+    .. [4] Cherchye, L., Moesen, W., Rogge, N., Van Puyenbroeck, T., Saisana, M., Saltelli,
+       A., Liska, R., Tarantola, S. (2008). Creating composite indicators with DEA and
+       robustness analysis: the case of the Technology Achievement Index. Journal of the
+       Operational Research Society 59(2), 239-251.
 
     Examples
     --------
@@ -259,6 +292,13 @@ def bod_weights(
     >>> r = bod_weights(Y, normalise="none", units=["a", "b", "c"])
     >>> r.scores.round(4).tolist(), r.peers[2]
     ([1.0, 1.0, 0.8], ('a', 'b'))
+
+    The handbook's restriction, each weight 25-75 % of their sum:
+
+    >>> Y = [[1, 0.5], [0.5, 1], [0.9, 0.9]]
+    >>> r = bod_weights(Y, normalise="none", weight_share_lower=0.25, weight_share_upper=0.75)
+    >>> r.scores.round(4).tolist(), r.restrictions
+    ([0.9722, 0.9722, 1.0], ('weight_shares',))
     """
     X = as_data(X, min_units=2, method="BoD weights")
     n, m = X.shape
@@ -291,6 +331,17 @@ def bod_weights(
         raise WeightingError(f"BoD bounds are infeasible: lower > upper for indicator {label(j, names)}")
     if (slo < 0).any() or (shi > 1).any() or (slo > shi).any():
         raise WeightingError("BoD: share bounds must satisfy 0 <= share_lower <= share_upper <= 1")
+    wlo = _bound_vector(weight_share_lower, m, "weight_share_lower", 0.0)
+    whi = _bound_vector(weight_share_upper, m, "weight_share_upper", 1.0)
+    if (wlo < 0).any() or (whi > 1).any() or (wlo > whi).any():
+        raise WeightingError("BoD: weight share bounds must satisfy 0 <= weight_share_lower <= "
+                             "weight_share_upper <= 1")
+    if wlo.sum() > 1 + 1e-12 or whi.sum() < 1 - 1e-12:
+        raise WeightingError(
+            f"BoD bounds are infeasible: the weight share bounds sum to {wlo.sum():g} (lower) and "
+            f"{whi.sum():g} (upper), but the shares of the weights sum to 1",
+            hint="lower weight shares must sum to at most 1 and upper ones to at least 1",
+        )
     if slo.sum() > 1 + 1e-12:
         raise WeightingError(
             f"BoD bounds are infeasible: the lower share bounds sum to {slo.sum():g} > 1",
@@ -312,12 +363,21 @@ def bod_weights(
         )
 
     bounds = list(zip(lo, [None if np.isinf(h) else h for h in hi]))
+    share_rows = []  # weight shares: wlo_j sum(w) - w_j <= 0 and w_j - whi_j sum(w) <= 0
+    for j in np.flatnonzero(wlo > 0):
+        r = np.full(m, wlo[j])
+        r[j] -= 1.0
+        share_rows.append(r)
+    for j in np.flatnonzero(whi < 1):
+        r = np.full(m, -whi[j])
+        r[j] += 1.0
+        share_rows.append(r)
     scores = np.zeros(n)
     W = np.zeros((n, m))
     S = np.full((n, m), np.nan)
     peers = []
     for c in range(n):
-        rows = [Y]
+        rows = [Y, *(r[None, :] for r in share_rows)]
         y = Y[c]
         for j in np.flatnonzero(slo > 0):
             r = slo[j] * y.copy()
@@ -334,7 +394,7 @@ def bod_weights(
             raise WeightingError(
                 f"BoD bounds are infeasible for unit {labels[c]!r}: no weights satisfy "
                 f"the weight and share restrictions together with 'no unit scores above 1'",
-                hint="loosen lower/upper or share_lower/share_upper",
+                hint="loosen lower/upper, share_lower/share_upper or weight_share_lower/weight_share_upper",
             )
         if res.status != 0:
             raise WeightingError(f"BoD: the linear programme for unit {labels[c]!r} failed: {res.message}")
@@ -362,10 +422,17 @@ def bod_weights(
         "upper": None if upper is None else hi.tolist(),
         "share_lower": None if share_lower is None else slo.tolist(),
         "share_upper": None if share_upper is None else shi.tolist(),
+        "weight_share_lower": None if weight_share_lower is None else wlo.tolist(),
+        "weight_share_upper": None if weight_share_upper is None else whi.tolist(),
     }
+    used = {"weight_bounds": lower is not None or upper is not None,
+            "score_shares": share_lower is not None or share_upper is not None,
+            "weight_shares": weight_share_lower is not None or weight_share_upper is not None}
+    restrictions = tuple(name for name in BOD_RESTRICTIONS if used[name])
     Sp = S[positive]
     diagnostics = {
         "summary": "mean share of each indicator in the units' own scores",
+        "restrictions": ", ".join(restrictions) or "none (non-negative weights only)",
         "n_efficient": int((scores >= 1 - _BIND).sum()),
         "mean_score": float(scores.mean()),
         "min_share": Sp.min(axis=0),
@@ -375,5 +442,5 @@ def bod_weights(
     return BoDResult(
         weights=summary, method="bod", params=params, names=names, diagnostics=diagnostics,
         warnings=tuple(messages), per_indicator=("min_share", "max_share", "units_ignoring"),
-        scores=scores, unit_weights=W, shares=S, peers=tuple(peers), units=labels,
+        scores=scores, unit_weights=W, shares=S, peers=tuple(peers), units=labels, restrictions=restrictions,
     )

@@ -204,7 +204,7 @@ def test_batch_of_weight_vectors_on_one_matrix():
 
 def test_registered_names():
     assert AGGREGATE.names() == sorted(
-        ["arithmetic", "geometric", "harmonic", "mazziotta_pareto", "topsis"])
+        ["arithmetic", "geometric", "harmonic", "mazziotta_pareto", "topsis", "copeland", "kemeny"])
     assert AGGREGATE.get("mean").func is arithmetic
     assert AGGREGATE.get("mpi").func is mazziotta_pareto
 

@@ -16,16 +16,26 @@ from perfkit.kernels.normalise import (
     NORMALISE,
     ConstantColumnWarning,
     TargetReachedWarning,
+    above_below_mean,
+    categorical,
+    cyclical,
+    difference_from_best,
+    difference_from_mean,
+    difference_from_worst,
     distance_to_best,
     distance_to_target,
     goalposts,
+    identity,
     minmax,
     output_range,
     percentile_rank,
     rank,
     ratio_to_max,
+    ratio_to_mean,
+    ratio_to_worst,
     zscore,
 )
+from tests.handbook import SCHOOLING, TABLE15
 
 NAN = np.nan
 FAST = settings(max_examples=40, deadline=None)
@@ -172,6 +182,205 @@ def test_ratio_to_max_rejects_non_positive():
         ratio_to_max([[1.0, 0.0], [2.0, 3.0]])
 
 
+# -------------------------------------------------------- ties and percentile definitions
+
+
+def test_rank_ties_options_hand_case():
+    x = [[10.0], [30.0], [20.0], [30.0], [40.0], [NAN]]
+    # ascending: 10 -> 1, 20 -> 2, the two 30s occupy ranks 3 and 4, 40 -> 5
+    assert_allclose(rank(x)[:, 0], [1, 3.5, 2, 3.5, 5, NAN])
+    assert_allclose(rank(x, ties="min")[:, 0], [1, 3, 2, 3, 5, NAN])
+    assert_allclose(rank(x, ties="max")[:, 0], [1, 4, 2, 4, 5, NAN])
+    # dense: no gap after the tie, so 40 is the fourth distinct value
+    assert_allclose(rank(x, ties="dense")[:, 0], [1, 3, 2, 3, 4, NAN])
+
+
+def test_rank_default_average_keeps_the_rank_sum():
+    # the reason for the default: ties move no rank points between units
+    x = np.array([[3.0], [1.0], [3.0], [3.0], [2.0]])
+    assert rank(x).sum() == 1 + 2 + 3 + 4 + 5
+    assert rank(x, ties="min").sum() < 15 < rank(x, ties="max").sum()
+
+
+def test_percentile_rank_definitions_and_ties_hand_case():
+    x = [[5.0], [1.0], [3.0], [3.0], [9.0]]
+    # min ranks 4, 1, 2, 2, 5 (n = 5)
+    assert_allclose(percentile_rank(x, definition="r/n")[:, 0], [80, 20, 40, 40, 100])
+    assert_allclose(percentile_rank(x, definition="(r-1)/(n-1)")[:, 0], [75, 0, 25, 25, 100])
+    # max ranks 4, 1, 3, 3, 5; average ranks 4, 1, 2.5, 2.5, 5
+    assert_allclose(percentile_rank(x, ties="max")[:, 0], [75, 0, 50, 50, 100])
+    assert_allclose(percentile_rank(x, ties="max", definition="r/n")[:, 0], [80, 20, 60, 60, 100])
+    assert_allclose(percentile_rank(x, ties="average", definition="r/n")[:, 0], [80, 20, 50, 50, 100])
+
+
+def test_percentile_rank_r_over_n_applies_the_formula_to_a_flat_column():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is substituted, so nothing to warn about
+        out = percentile_rank([[2.0], [2.0], [2.0], [NAN]], definition="r/n")
+    assert_allclose(out[:, 0], [100 / 3, 100 / 3, 100 / 3, NAN])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"ties": "first"}, r"ties must be one of 'average', 'min', 'max', 'dense'; got 'first'"),
+    ({"definition": "r/(n+1)"}, r"definition must be one of '\(r-1\)/\(n-1\)', 'r/n'"),
+])
+def test_percentile_rank_bad_choices(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        percentile_rank([[1.0], [2.0]], **kwargs)
+
+
+def test_rank_bad_ties():
+    with pytest.raises(ValueError, match="ties must be one of"):
+        rank([[1.0], [2.0]], ties="random")
+
+
+# ------------------------------------------------------ distance to a reference (hand cases)
+
+
+def test_ratio_to_mean_hand_case():
+    x = [[2.0, 1.0], [4.0, 2.0], [6.0, 5.0]]
+    # col 0: mean 4 -> 100 * x / 4; col 1 lower better: mean 8/3 -> 100 * (8/3) / x
+    out = ratio_to_mean(x, direction=[1, -1])
+    assert_allclose(out, [[50, 800 / 3], [100, 400 / 3], [150, 160 / 3]])
+    assert_allclose(ratio_to_mean([[2.0], [NAN], [6.0]], scale=1)[:, 0], [0.5, NAN, 1.5])
+
+
+def test_ratio_to_worst_hand_case():
+    x = [[2.0, 2.0], [4.0, 4.0], [8.0, 8.0]]
+    # col 0: worst = min 2 -> x / 2; col 1 lower better: worst = max 8 -> 8 / x
+    assert_allclose(ratio_to_worst(x, direction=[1, -1], scale=1), [[1, 4], [2, 2], [4, 1]])
+
+
+def test_ratio_to_best_is_ratio_to_max_with_a_scale():
+    assert_allclose(ratio_to_max([[2.0], [8.0]], scale=1)[:, 0], [0.25, 1.0])
+
+
+@pytest.mark.parametrize("func", [ratio_to_mean, ratio_to_worst, ratio_to_max])
+def test_ratios_need_positive_values(func):
+    with pytest.raises(ValueError, match=r"strictly positive.*\[1\]"):
+        func([[1.0, 0.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="scale must be positive"):
+        func([[1.0], [2.0]], scale=0)
+
+
+def test_difference_from_mean_hand_case():
+    x = [[2.0, 2.0], [4.0, 4.0], [6.0, 6.0]]
+    # mean 4: 100 * (x - 4) / 4; lower better: the sign flips
+    assert_allclose(difference_from_mean(x, direction=[1, -1]), [[-50, 50], [0, 0], [50, -50]])
+    # a negative mean: divided by |mean| = 4, so the highest value is still the best
+    assert_allclose(difference_from_mean([[-6.0], [-4.0], [-2.0]])[:, 0], [-50, 0, 50])
+
+
+def test_difference_from_best_and_worst_hand_case():
+    x = [[2.0, 2.0], [4.0, 4.0], [8.0, 8.0]]
+    # best: col 0 max 8 -> 100 (x - 8) / 8; col 1 lower better: best = min 2 -> -100 (x - 2) / 2
+    assert_allclose(difference_from_best(x, direction=[1, -1]), [[-75, 0], [-50, -100], [0, -300]])
+    # worst: col 0 min 2 -> 100 (x - 2) / 2; col 1 worst = max 8 -> -100 (x - 8) / 8
+    assert_allclose(difference_from_worst(x, direction=[1, -1]), [[0, 75], [100, 50], [300, 0]])
+
+
+@pytest.mark.parametrize("func, what", [(difference_from_mean, "mean"), (difference_from_best, "best"),
+                                        (difference_from_worst, "worst")])
+def test_difference_from_a_zero_reference_raises(func, what):
+    x = {"mean": [[-1.0], [1.0]], "best": [[0.0], [-1.0]], "worst": [[0.0], [1.0]]}[what]
+    with pytest.raises(ValueError, match=rf"the {what} value is 0 for indicator column\(s\) \[0\]"):
+        func(x)
+
+
+def test_above_below_mean_hand_case_with_the_thresholds_neutral():
+    x = [[7.9], [8.0], [10.0], [12.0], [12.1]]  # mean 10: w = x / 10 = 0.79, 0.8, 1, 1.2, 1.21
+    # p = 20 %: 1 if w > 1.2, -1 if w < 0.8, 0 in between (both thresholds included)
+    assert_allclose(above_below_mean(x)[:, 0], [-1, 0, 0, 0, 1])
+    assert_allclose(above_below_mean(x, direction=-1)[:, 0], [1, 0, 0, 0, -1])
+    assert_allclose(above_below_mean(x, p=0)[:, 0], [-1, -1, 0, 1, 1])
+    assert_allclose(above_below_mean([[1.0], [NAN], [3.0]])[:, 0], [-1, NAN, 1])
+    with pytest.raises(ValueError, match="p must not be negative"):
+        above_below_mean(x, p=-0.1)
+
+
+def test_categorical_hand_case_handbook_bands():
+    x = np.arange(1.0, 11.0)[:, None]  # F(x) = x / 10 (share of units at or below)
+    # inverted-CDF cut-offs P15 = 2, P25 = 3, P65 = 7, P85 = 9, P95 = 10
+    assert_allclose(categorical(x)[:, 0], [0, 20, 40, 40, 40, 40, 60, 60, 80, 100])
+    # lower is better: the share of units at or above, (11 - x) / 10
+    assert_allclose(categorical(x, direction=-1)[:, 0], [100, 80, 60, 60, 40, 40, 40, 40, 20, 0])
+    # R type 7 interpolates: P15 = 2.35, P25 = 3.25, P65 = 6.85, P85 = 8.65, P95 = 9.55
+    assert_allclose(categorical(x, quantile="linear")[:, 0], [0, 0, 20, 40, 40, 40, 60, 60, 80, 100])
+
+
+def test_categorical_ignores_and_keeps_missing_values():
+    x = np.array([[1.0], [NAN], [2.0], [3.0], [4.0]])
+    # median of 1..4 (inverted CDF) is 2: bands 0 below it, 100 from it
+    assert_allclose(categorical(x, percentiles=[50], scores=[0, 100])[:, 0], [0, NAN, 100, 100, 100])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"percentiles": [50, 40]}, "strictly increasing"),
+    ({"percentiles": [50, 120], "scores": [0, 1, 2]}, r"in \[0, 100\]"),
+    ({"percentiles": [50], "scores": [0, 1, 2]}, "one score more than percentiles"),
+    ({"percentiles": [50], "scores": [1, 0]}, "must not decrease"),
+    ({"quantile": "type7"}, "quantile must be one of"),
+])
+def test_categorical_bad_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        categorical([[1.0], [2.0]], **kwargs)
+
+
+def test_categorical_flat_column_warns():
+    with pytest.warns(ConstantColumnWarning, match="top band"):
+        out = categorical([[3.0], [3.0], [3.0]])
+    assert_allclose(out[:, 0], [100, 100, 100])
+
+
+def test_cyclical_hand_case():
+    x = [[1.0], [2.0], [NAN], [3.0], [6.0]]
+    # mean 3, |deviations| 2, 1, 0, 3 -> mean absolute deviation 1.5
+    assert_allclose(cyclical(x)[:, 0], [-4 / 3, -2 / 3, NAN, 0, 2])
+    assert_allclose(cyclical(x, direction=-1, mean=100)[:, 0], [100 + 4 / 3, 100 + 2 / 3, NAN, 100, 98])
+    with pytest.warns(ConstantColumnWarning, match="target mean"):
+        assert_allclose(cyclical([[5.0], [5.0]], mean=100)[:, 0], [100, 100])
+
+
+def test_identity_keeps_values_and_applies_the_direction():
+    x = np.array([[1.5, 2.0], [3.0, NAN]])
+    out = identity(x, direction=[1, -1])
+    assert_allclose(out, [[1.5, -2.0], [3.0, NAN]])
+    assert out is not x
+
+
+# ------------------------------------------------------------- published: handbook Table 15
+
+
+def test_reproduces_handbook_table_15_normalisations_of_schooling():
+    # OECD/JRC (2008), Handbook on Constructing Composite Indicators, Table 15 (p. 87):
+    # "mean years of school" of the 23 TAI countries, each method printed to two decimals
+    # (the percentile to one); ratios and differences are the handbook's, so scale=1.
+    x = SCHOOLING[:, None]
+    close = {"atol": 0.0051, "rtol": 0}
+    assert_allclose(rank(x, ties="min")[:, 0], TABLE15["rank"])  # tied 9.4s all rank 9
+    assert_allclose(zscore(x)[:, 0], TABLE15["zscore"], **close)
+    assert_allclose(minmax(x, hi=1)[:, 0], TABLE15["minmax"], **close)
+    assert_allclose(ratio_to_mean(x, scale=1)[:, 0], TABLE15["ratio_mean"], **close)
+    assert_allclose(ratio_to_max(x, scale=1)[:, 0], TABLE15["ratio_best"], **close)
+    assert_allclose(ratio_to_worst(x, scale=1)[:, 0], TABLE15["ratio_worst"], **close)
+    assert_allclose(difference_from_mean(x, scale=1)[:, 0], TABLE15["difference_mean"], **close)
+    assert_allclose(difference_from_worst(x, scale=1)[:, 0], TABLE15["difference_worst"], **close)
+    assert_allclose(above_below_mean(x, p=0.2)[:, 0], TABLE15["above_below"])
+    assert_allclose(percentile_rank(x, definition="r/n")[:, 0], TABLE15["percentile"], atol=0.051)
+
+
+def test_reproduces_the_categorical_column_of_handbook_table_15():
+    # Table 15 prints the categories but not their bands; with the inverted-CDF
+    # percentiles, the bands 10/15/35/65/85/95 -> 0/20/40/50/60/80/100 give every one of
+    # the 23 printed scores (each band edge sits between two observed shares), while
+    # interpolated (R type 7) percentiles move Finland, Spain and Italy down a band.
+    x = SCHOOLING[:, None]
+    bands = {"percentiles": [10, 15, 35, 65, 85, 95], "scores": [0, 20, 40, 50, 60, 80, 100]}
+    assert_allclose(categorical(x, **bands)[:, 0], TABLE15["categorical"])
+    moved = categorical(x, quantile="linear", **bands)[:, 0] != np.array(TABLE15["categorical"])
+    assert np.flatnonzero(moved).tolist() == [0, 18, 19]  # Finland, Spain, Italy
+
+
 # ----------------------------------------------------------------------- bad input
 
 
@@ -218,8 +427,18 @@ def test_zscore_non_positive_sd_raises():
 def test_all_methods_registered():
     assert NORMALISE.names() == sorted([
         "minmax", "zscore", "rank", "percentile_rank", "goalposts",
-        "distance_to_target", "distance_to_best", "ratio_to_max",
+        "distance_to_target", "distance_to_best", "ratio_to_max", "ratio_to_mean",
+        "ratio_to_worst", "difference_from_mean", "difference_from_best", "difference_from_worst",
+        "above_below_mean", "categorical", "cyclical", "identity",
     ])
+    assert NORMALISE.get("none").func is identity
+    assert NORMALISE.get("ratio_to_best").func is ratio_to_max
+
+
+def test_text_choices_are_declared_in_the_registry():
+    assert NORMALISE.get("rank").meta["choices"] == {"ties": ("average", "min", "max", "dense")}
+    assert NORMALISE.get("percentile_rank").meta["choices"]["definition"] == ("(r-1)/(n-1)", "r/n")
+    assert "inverted_cdf" in NORMALISE.get("categorical").meta["choices"]["quantile"]
 
 
 def test_output_range():
@@ -232,6 +451,14 @@ def test_output_range():
     assert output_range("ratio_to_max") == (0.0, 100.0)
     assert output_range("zscore", {"mean": 100, "sd": 10}) is None
     assert output_range("rank") is None
+    assert output_range("above_below_mean", {"p": 0.1}) == (-1.0, 1.0)
+    assert output_range("categorical") == (0.0, 100.0)
+    assert output_range("categorical", {"percentiles": [50], "scores": [2, 7]}) == (2.0, 7.0)
+    assert output_range("ratio_to_max", {"scale": 1}) == (0.0, 1.0)
+    assert output_range("percentile_rank", {"definition": "r/n"}) == (0.0, 100.0)
+    for unbounded in ("ratio_to_mean", "ratio_to_worst", "difference_from_mean", "difference_from_best",
+                      "difference_from_worst", "cyclical", "identity", "none"):
+        assert output_range(unbounded) is None
 
 
 def test_output_range_misspelt_parameter():
@@ -279,7 +506,7 @@ def _call(name, x, direction):
 
 
 BOUNDED = ["minmax", "goalposts", "distance_to_target", "percentile_rank",
-           "distance_to_best", "ratio_to_max"]
+           "distance_to_best", "ratio_to_max", "above_below_mean", "categorical"]
 
 
 @FAST
@@ -326,3 +553,39 @@ def test_batch_axis_matches_loop(data, name):
 def test_module_exports_are_registered_functions():
     for name in NORMALISE.names():
         assert getattr(N, name) is NORMALISE.get(name).func
+
+
+@FAST
+@given(data=_matrices(positive=True), name=st.sampled_from(NORMALISE.names()))
+def test_every_method_is_monotone_in_the_good_direction(data, name):
+    x, direction = data
+    out = _call(name, x, direction)
+    for j in range(x.shape[1]):
+        ok = ~np.isnan(x[:, j])
+        order = np.argsort(x[ok, j] * direction[j], kind="stable")
+        assert np.all(np.diff(out[ok, j][order]) >= -1e-9)
+
+
+@FAST
+@given(data=_matrices(positive=True), scale=st.floats(0.5, 200.0))
+def test_reference_methods_put_the_reference_where_declared(data, scale):
+    x, direction = data
+    col = ~np.isnan(x).all(axis=0)
+    if not col.any():
+        return
+    good = (x * direction)[:, col]
+    tol = 1e-9 * scale
+    worst = ratio_to_worst(x, direction=direction, scale=scale)[:, col]
+    assert np.nanmin(worst) >= scale - tol  # [scale, inf), the worst unit scores scale
+    assert_allclose(worst[np.nanargmin(good, axis=0), np.arange(good.shape[1])], scale)
+    best = difference_from_best(x, direction=direction, scale=scale)[:, col]
+    assert np.nanmax(best) <= tol and np.allclose(np.nanmax(best, axis=0), 0.0, atol=tol)
+    behind = difference_from_worst(x, direction=direction, scale=scale)[:, col]
+    assert np.nanmin(behind) >= -tol and np.allclose(np.nanmin(behind, axis=0), 0.0, atol=tol)
+    assert np.nanmin(ratio_to_mean(x, direction=direction, scale=scale)) > 0
+    # a unit added at the column mean leaves the mean alone: it scores scale and 0
+    xc = x[:, col]
+    with_mean = np.vstack([xc, np.nanmean(xc, axis=0)])
+    d = direction[col]
+    assert_allclose(ratio_to_mean(with_mean, direction=d, scale=scale)[-1], scale)
+    assert_allclose(difference_from_mean(with_mean, direction=d, scale=scale)[-1], 0.0, atol=tol * 10)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.stats import rankdata
 
-from perfkit.kernels.rank import _rank_along, rank_desc
+from perfkit.kernels.rank import TIES, _rank_along, check_ties, rank_desc
 
 NAN = np.nan
 FAST = settings(max_examples=40, deadline=None)
@@ -33,6 +33,27 @@ def test_rank_desc_batch_axis():
     assert_allclose(rank_desc(s, groups=["a", "b", "a"]), [[2, 1, 1], [1, NAN, 1]])
 
 
+def test_ties_hand_case_all_four_options():
+    a = np.array([20.0, 10.0, 20.0, NAN, 30.0])
+    # ascending: 10 -> 1, the two 20s occupy ranks 2 and 3, 30 -> 4
+    assert_allclose(_rank_along(a, -1, "average"), [2.5, 1, 2.5, NAN, 4])
+    assert_allclose(_rank_along(a, -1, "min"), [2, 1, 2, NAN, 4])
+    assert_allclose(_rank_along(a, -1, "max"), [3, 1, 3, NAN, 4])
+    assert_allclose(_rank_along(a, -1, "dense"), [2, 1, 2, NAN, 3])
+
+
+def test_ties_along_a_batch_axis():
+    a = np.array([[1.0, 1.0, 2.0], [3.0, 2.0, 2.0]])
+    assert_allclose(_rank_along(a, -1, "dense"), [[1, 1, 2], [2, 1, 1]])
+    assert_allclose(_rank_along(a.T, 0, "max"), [[2, 3], [2, 2], [3, 2]])  # per column of a.T
+
+
+def test_check_ties_names_the_options():
+    assert check_ties("dense", "who") == "dense"
+    with pytest.raises(ValueError, match="who: ties must be one of 'average', 'min', 'max', 'dense'"):
+        check_ties("first", "who")
+
+
 def test_rank_desc_bad_input():
     with pytest.raises(ValueError, match="one label per unit"):
         rank_desc([1.0, 2.0], groups=["a"])
@@ -51,7 +72,7 @@ vectors = hnp.arrays(
 
 
 @FAST
-@given(a=vectors, method=st.sampled_from(["average", "min"]))
+@given(a=vectors, method=st.sampled_from(TIES))
 def test_private_ranker_matches_scipy(a, method):
     expected = rankdata(a, method=method, nan_policy="omit") if a.size else a
     assert_allclose(_rank_along(a, -1, method), expected)

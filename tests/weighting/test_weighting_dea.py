@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from perfkit.weighting import WeightingError, WeightingWarning, bod_weights, dea_ccr
+from perfkit.weighting import WeightingError, WeightingWarning, bod_weights, check_weights_spec, dea_ccr
+from tests.handbook import TABLE19_SCORES, TAI, TAI_COUNTRIES, TAI_INDICATORS
 
 # Classic two-input, one-output CCR example (input-oriented, constant returns to scale),
 # as given in the issue: A(2,5;1) B(2,4;2) C(6,6;3) D(3,2;1) E(6,2;2)
@@ -106,3 +107,95 @@ def test_dea_input_checks():
         dea_ccr([[1], [0]], [[1], [1]])
     with pytest.raises(WeightingError, match="3 units have inputs but 2 have outputs"):
         dea_ccr([[1], [1], [1]], [[1], [1]])
+
+
+# ------------------------------------------------------- restrictions, a 3-unit case by hand
+# a = (1, 0.5), b = (0.5, 1), c = (0.9, 0.9), raw data; constraints: every unit's score
+# w1 y1 + w2 y2 <= 1. Without restrictions all three are efficient (a with w = (1, 0)).
+# With any restriction below, c's constraint 0.9 (w1 + w2) <= 1 binds for a, and along it
+# a's score w1 + 0.5 w2 falls by 0.5 for every unit of w2, so a takes the least w2 allowed.
+HAND3 = [[1, 0.5], [0.5, 1], [0.9, 0.9]]
+
+
+def test_bod_hand_case_without_restrictions():
+    r = bod_weights(HAND3, normalise="none", units=list("abc"))
+    np.testing.assert_allclose(r.scores, [1, 1, 1])
+    assert r.restrictions == () and r.diagnostics["restrictions"].startswith("none")
+
+
+def test_bod_hand_case_weight_bounds():
+    # w_j <= 0.6: a takes w1 = 0.6, then w2 = 1/0.9 - 0.6 -> score 0.6 + 0.5 (1/0.9 - 0.6) = 77/90
+    r = bod_weights(HAND3, normalise="none", upper=0.6, units=list("abc"))
+    np.testing.assert_allclose(r.scores, [77 / 90, 77 / 90, 1])
+    np.testing.assert_allclose(r.unit_weights[0], [0.6, 1 / 0.9 - 0.6])
+    assert r.restrictions == ("weight_bounds",) and r.peers[0] == ("c",)
+
+
+def test_bod_hand_case_score_shares():
+    # each indicator 25-75 % of a's own score: 0.5 w2 / (w1 + 0.5 w2) >= 1/4 <=> w2 >= 2/3 w1;
+    # on c's constraint w1 (1 + 2/3) = 1/0.9 -> w1 = 2/3, w2 = 4/9, score 2/3 + 2/9 = 8/9
+    r = bod_weights(HAND3, normalise="none", share_lower=0.25, share_upper=0.75, units=list("abc"))
+    np.testing.assert_allclose(r.scores, [8 / 9, 8 / 9, 1])
+    np.testing.assert_allclose(r.unit_weights[0], [2 / 3, 4 / 9])
+    np.testing.assert_allclose(r.shares[0], [0.75, 0.25])
+    assert r.restrictions == ("score_shares",)
+
+
+def test_bod_hand_case_weight_shares_the_handbook_restriction():
+    # each weight 25-75 % of the sum of the weights: w2 >= w1 / 3; on c's constraint
+    # w1 (1 + 1/3) = 1/0.9 -> w1 = 5/6, w2 = 5/18, score 5/6 + 5/36 = 35/36
+    r = bod_weights(HAND3, normalise="none", weight_share_lower=0.25, weight_share_upper=0.75,
+                    units=list("abc"))
+    np.testing.assert_allclose(r.scores, [35 / 36, 35 / 36, 1])
+    np.testing.assert_allclose(r.unit_weights[0], [5 / 6, 5 / 18])
+    np.testing.assert_allclose(r.weight_shares[0], [0.75, 0.25])
+    assert r.restrictions == ("weight_shares",) and r.diagnostics["restrictions"] == "weight_shares"
+    assert r.params["weight_share_lower"] == [0.25, 0.25]
+
+
+def test_bod_restrictions_combine_and_are_all_named():
+    r = bod_weights(HAND3, normalise="none", upper=0.9, share_upper=0.9, weight_share_lower=0.2)
+    assert r.restrictions == ("weight_bounds", "score_shares", "weight_shares")
+    ws = r.weight_shares
+    assert (ws >= 0.2 - 1e-9).all() and (r.unit_weights <= 0.9 + 1e-9).all()
+
+
+def test_reproduces_handbook_table_19_bod_scores_of_the_tai():
+    # OECD/JRC (2008) Handbook, Table 19 (p. 94): benefit of the doubt on the min-max
+    # normalised TAI (23 countries), each weight 10-15 % of the total weight (endnote 29,
+    # p. 157). The raw data of Table A.2 print the logged telephones and electricity with
+    # two decimals, which moves four of the 23 printed scores by one in the second decimal.
+    r = bod_weights(TAI, names=TAI_INDICATORS, units=TAI_COUNTRIES,
+                    weight_share_lower=0.10, weight_share_upper=0.15)
+    np.testing.assert_allclose(r.scores, TABLE19_SCORES, atol=0.0101)
+    assert np.sum(np.abs(r.scores - TABLE19_SCORES) > 0.005) <= 4
+    assert r.diagnostics["n_efficient"] == 3  # Finland, United States, Sweden score 1
+    np.testing.assert_allclose(r.scores[:3], 1.0)
+    ok = ~np.isnan(r.weight_shares).any(axis=1)
+    assert (r.weight_shares[ok] >= 0.10 - 1e-9).all() and (r.weight_shares[ok] <= 0.15 + 1e-9).all()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"weight_share_lower": [0.6, 0.6]}, r"weight share bounds sum to 1.2 \(lower\)"),
+    ({"weight_share_upper": [0.3, 0.3]}, r"and 0.6 \(upper\)"),
+    ({"weight_share_lower": 0.5, "weight_share_upper": 0.4}, "weight_share_lower <= weight_share_upper"),
+    ({"weight_share_upper": 1.5}, "<= 1"),
+])
+def test_infeasible_weight_share_bounds_are_clear_errors(kwargs, message):
+    with pytest.raises(WeightingError, match=message):
+        bod_weights(HAND3, normalise="none", **kwargs)
+
+
+def test_weight_shares_are_respected_for_every_unit_on_random_data():
+    Y = np.random.default_rng(11).uniform(0, 10, size=(12, 4))
+    r = bod_weights(Y, weight_share_lower=0.15, weight_share_upper=0.4)
+    ok = ~np.isnan(r.weight_shares).any(axis=1)
+    assert ok.all()
+    assert (r.weight_shares >= 0.15 - 1e-9).all() and (r.weight_shares <= 0.4 + 1e-9).all()
+    free = bod_weights(Y)
+    assert (r.scores <= free.scores + 1e-9).all()  # a restriction never raises a score
+
+
+def test_weights_spec_accepts_the_handbook_restriction():
+    spec = check_weights_spec({"method": "bod", "weight_share_lower": 0.1, "weight_share_upper": 0.15})
+    assert spec["weight_share_upper"] == 0.15
