@@ -220,10 +220,52 @@ class _Collector:
 def _col(df: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
     if name not in df:
         return np.full(len(pos), None, dtype=object)
-    return df[name].to_numpy(dtype=object)[pos]
+    return df[name].iloc[pos].to_numpy(dtype=object)
 
 
 # ---------------------------------------------------------------------------- column helpers
+class _Ids:
+    """An id column as integer codes into its distinct ids (stripped; code -1: empty), so
+    that each check runs once per distinct id, not once per row."""
+
+    def __init__(self, series: pd.Series) -> None:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        names: list[str] = []
+        index: dict[str, int] = {}
+        remap = np.full(len(uniques) + 1, -1, dtype=np.int64)
+        changed = False
+        for k, u in enumerate(uniques):
+            c = _strip_one(u)
+            changed = changed or c != u
+            if c is not None:
+                remap[k] = index.setdefault(c, len(index))
+                if remap[k] == len(names):
+                    names.append(c)
+        self.codes = remap[codes]
+        self.names = np.array(names, dtype=object)
+        self.changed = changed
+
+    def values(self) -> np.ndarray:
+        """The ids row by row (object array, ``None`` for empty)."""
+        return np.append(self.names, None)[self.codes] if len(self.codes) else np.zeros(0, dtype=object)
+
+    def member(self, allowed: Iterable[Any]) -> np.ndarray:
+        allowed = set(allowed)
+        return np.append(np.array([n in allowed for n in self.names], dtype=bool), False)[self.codes]
+
+    def empty(self) -> np.ndarray:
+        return self.codes < 0
+
+    def keep(self, mask: np.ndarray) -> _Ids:
+        new = object.__new__(_Ids)
+        new.codes, new.names, new.changed = self.codes[np.asarray(mask, dtype=bool)], self.names, self.changed
+        return new
+
+    def at(self, mask: np.ndarray) -> np.ndarray:
+        """The ids of the rows where ``mask`` holds."""
+        return np.append(self.names, None)[self.codes[np.asarray(mask, dtype=bool)]]
+
+
 def _ids(series: pd.Series) -> np.ndarray:
     """Ids as stripped text (object array), ``None`` for empty cells; each distinct id is
     handled once."""
@@ -385,48 +427,55 @@ def _require(df: pd.DataFrame, name: str, out: _Collector) -> bool:
     return True
 
 
-def _duplicates(df: pd.DataFrame, keys: list[str], table: str, out: _Collector) -> np.ndarray:
+def _duplicates(df: pd.DataFrame, keys: list[str], table: str, out: _Collector,
+                codes: Mapping[str, _Ids] | None = None) -> np.ndarray:
     """Rows repeating the keys of an earlier row (each reported with where that row is)."""
     n = len(df)
     if not n:
         return np.zeros(0, dtype=bool)
     key = np.zeros(n, dtype=np.int64)
     for k in keys:
-        codes, uniques = _codes(df[k].to_numpy(dtype=object))
-        key = key * (len(uniques) + 1) + (codes + 1)
-    _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
-    first = first_idx[inverse]
-    dup = first != np.arange(n)
+        ids = codes[k] if codes and k in codes else _Ids(df[k])
+        key = key * (len(ids.names) + 1) + (ids.codes + 1)
+    dup = pd.Index(key).duplicated(keep="first")
     if dup.any():
         pos = np.flatnonzero(dup)
+        firsts = pd.Series(np.arange(n)).groupby(key).transform("first").to_numpy()
         files = df["_file"].to_numpy(dtype=object) if "_file" in df else np.full(n, "", dtype=object)
         rows = df["_row"].to_numpy(dtype=object) if "_row" in df else np.arange(n) + 2
         vals = {k: df[k].to_numpy(dtype=object) for k in keys}
         msgs = []
         for i in pos:
-            j = first[i]
+            j = firsts[i]
             where = f"row {rows[j]}" if files[j] == files[i] else f"{files[j]} row {rows[j]}"
             msgs.append(f"duplicate row for {', '.join(f'{k}={vals[k][i]}' for k in keys)} (first seen at {where})")
         out.rows("error", table, df, dup, msgs, keys[-1], "delete one of the two rows", code="duplicate")
     return dup
 
 
-def _unit_check(df: pd.DataFrame, table: str, known: list[str], out: _Collector) -> np.ndarray:
-    uid = df["unit_id"].to_numpy(dtype=object)
-    ok = _member(uid, known)
-    empty = pd.isna(uid).astype(bool)
+def _unit_check(df: pd.DataFrame, table: str, known: list[str], out: _Collector,
+                ids: _Ids | None = None) -> np.ndarray:
+    ids = ids or _Ids(df["unit_id"])
+    ok = ids.member(known)
+    empty = ids.empty()
     out.rows("error", table, df, empty, "empty unit_id", "unit_id", "fill in the unit's id", code="empty_id")
     unknown = ~ok & ~empty
     out.rows("error", table, df, unknown,
-             _per_distinct(uid[unknown], lambda u: f"unknown unit {u!r}{did_you_mean(u, known)}"), "unit_id",
+             _per_distinct(ids.at(unknown), lambda u: f"unknown unit {u!r}{did_you_mean(u, known)}"), "unit_id",
              "use an id from the units table", code="unknown_unit")
     return ok
 
 
 def _prepare(df: pd.DataFrame, id_cols: Iterable[str]) -> pd.DataFrame:
-    """A positional copy of a table with its id columns as stripped text."""
+    """A positional copy of a table with its id columns as stripped text (a column whose
+    ids need no stripping is kept as it is)."""
     df = df.reset_index(drop=True)
-    cols = {c: _ids(df[c]) for c in id_cols if c in df}
+    cols = {}
+    for c in id_cols:
+        if c in df:
+            ids = _Ids(df[c])
+            if ids.changed or df[c].isna().any():
+                cols[c] = ids.values()
     return df.assign(**cols) if cols else df.copy()
 
 
@@ -801,6 +850,34 @@ def _rounds_held(df: pd.DataFrame) -> str:
 
 
 # ---------------------------------------------------------------------------- values
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """The values table as the checks see it: row positions by indicator (``groups``) and
+    each row's unit as a position in the units table (``unit``, -1: none)."""
+
+    df: pd.DataFrame
+    iid: _Ids
+    unit: np.ndarray
+    groups: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, uid: _Ids, iid: _Ids, unit_ids: np.ndarray) -> _Rows:
+        pos = {u: i for i, u in enumerate(unit_ids)}
+        unit = np.append(np.array([pos.get(u, -1) for u in uid.names], dtype=np.int64), -1)[uid.codes]
+        order = np.argsort(iid.codes, kind="stable")
+        bounds = np.searchsorted(iid.codes[order], np.arange(len(iid.names) + 1))
+        groups = {name: order[bounds[k]:bounds[k + 1]] for k, name in enumerate(iid.names)}
+        return cls(df, iid, unit, groups)
+
+    def at(self, name: str) -> np.ndarray:
+        return self.groups.get(name, np.zeros(0, dtype=np.int64))
+
+    def mask(self, pos: np.ndarray) -> np.ndarray:
+        m = np.zeros(len(self.df), dtype=bool)
+        m[pos] = True
+        return m
+
+
 def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _Applicability,
                      targets: pd.DataFrame, out: _Collector) -> pd.DataFrame:
     base_cols = ["unit_id", "indicator_id", "value", "text", "target"]
@@ -816,106 +893,103 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _A
         return pd.DataFrame(columns=base_cols + ["_file", "_sheet", "_row"])
     if not _require(df, "values", out):
         return pd.DataFrame(columns=base_cols + ["_file", "_sheet", "_row"])
-    df = _prepare(df, ["unit_id", "indicator_id"])
+    df = df.reset_index(drop=True)
+    uid, iid = _Ids(df["unit_id"]), _Ids(df["indicator_id"])
     target_pairs = set(zip(targets["unit_id"], targets["indicator_id"])) if len(targets) else set()
     target_ind = {i for _, i in target_pairs}
     allowed = list(leaves) + sorted(target_ind) + list(scheme.model.denominators)
-    df = _keep(df, _unit_check(df, "values", known, out))
-    iid = df["indicator_id"].to_numpy(dtype=object)
-    ok = _member(iid, allowed)
-    out.rows("error", "values", df, ~ok,
-             _per_distinct(iid[~ok], lambda i: f"unknown indicator {i!r}{did_you_mean(str(i), allowed)}"),
+    keep = _unit_check(df, "values", known, out, uid)
+    ok = iid.member(allowed)
+    bad = keep & ~ok
+    out.rows("error", "values", df, bad,
+             _per_distinct(iid.at(bad), lambda i: f"unknown indicator {i!r}{did_you_mean(str(i), allowed)}"),
              "indicator_id", "use an indicator id of the scheme or of the targets table", code="unknown_indicator")
-    df = _keep(df, ok)
+    keep &= ok
     if target_pairs:
-        iid = df["indicator_id"].to_numpy(dtype=object)
-        is_t = _member(iid, target_ind) & ~_member(iid, leaves)
-        pair = np.array([(u, i) in target_pairs for u, i in zip(df["unit_id"].to_numpy()[is_t], iid[is_t])],
-                        dtype=bool)
+        is_t = keep & iid.member(target_ind) & ~iid.member(leaves)
+        pair = np.array([(u, i) in target_pairs for u, i in zip(uid.at(is_t), iid.at(is_t))], dtype=bool)
         orphan = np.zeros(len(df), dtype=bool)
         orphan[np.flatnonzero(is_t)[~pair]] = True
         out.rows("error", "values", df, orphan, [f"unit {u!r} has no functional target {i!r}" for u, i in
-                                             zip(df["unit_id"].to_numpy()[orphan], iid[orphan])],
+                                                 zip(uid.at(orphan), iid.at(orphan))],
                  "indicator_id", "add the target to the targets table or fix the ids", code="no_such_target")
-        df = _keep(df, ~orphan)
-    df = _keep(df, ~_duplicates(df, ["unit_id", "indicator_id"], "values", out))
-    iid = df["indicator_id"].to_numpy(dtype=object)
-    icodes, inames = _codes(iid)
-    node_of = [leaves.get(i) for i in inames]
+        keep &= ~orphan
+    if not keep.all():
+        df, uid, iid = _keep(df, keep), uid.keep(keep), iid.keep(keep)
+    dup = _duplicates(df, ["unit_id", "indicator_id"], "values", out, {"unit_id": uid, "indicator_id": iid})
+    if dup.any():
+        df, uid, iid = _keep(df, ~dup), uid.keep(~dup), iid.keep(~dup)
+    if uid.changed or iid.changed:
+        df = df.assign(unit_id=uid.values(), indicator_id=iid.values())
+    node_of = [leaves.get(i) for i in iid.names]
 
     def per_row(values: list, fill: Any = None) -> np.ndarray:
-        arr = np.array([*values, fill], dtype=object)
-        return arr[icodes]
+        return np.array([*values, fill], dtype=object)[iid.codes]
 
     qual_ids = {k for k, n in leaves.items() if n.kind == "qualitative" and n.rule is not None
                 and n.rule.method == "grade_map"}
-    is_qual = per_row([i in qual_ids for i in inames], False).astype(bool)
-    raw_value = df["value"]
-    blank = _text(raw_value).isna().to_numpy() if not pd.api.types.is_numeric_dtype(raw_value) \
-        else raw_value.isna().to_numpy()
+    is_qual = per_row([i in qual_ids for i in iid.names], False).astype(bool)
     misspelt = _misspelt_rows(df, out, "value")
-    df["text"] = np.where(is_qual, _ids(raw_value) if is_qual.any() else None, None)
+    in_percent = per_row([n is not None and _in_percent(n) for n in node_of], False).astype(bool)
+    num, blank = _numeric_cells(df, "value", "values", out, required=False, percent_points=in_percent,
+                                costs=True, skip=is_qual | misspelt)
+    text = np.where(is_qual, _ids(df["value"]), None) if is_qual.any() else np.full(len(df), None, dtype=object)
     out.rows("warning", "values", df, blank & ~misspelt, "empty value", "value",
              "fill it in, or delete the row; an empty value counts as missing (0 points in a points scheme)",
              code="empty_value", costs=True)
-    in_percent = per_row([n is not None and _in_percent(n) for n in node_of], False).astype(bool)
-    num = _numeric(df, "value", "values", out, required=False, percent_points=in_percent, costs=True,
-                   skip=is_qual | misspelt)
     value = np.where(is_qual, np.nan, num.to_numpy(dtype=float))
-    df["value"] = value
+    target = _numeric(df, "target", "values", out, required=False).to_numpy(dtype=float) if "target" in df \
+        else np.full(len(df), np.nan)
+    df = df.assign(value=value, text=text, target=target)
+    rows = _Rows.of(df, uid, iid, app.ids)
     # qualitative grades must be in the mapping
-    if is_qual.any():
-        text = df["text"].to_numpy(dtype=object)
-        for i in qual_ids:
-            mapping = leaves[i].rule.params.get("mapping", {})
-            bad = (iid == i) & np.array([g is not None and str(g) not in mapping for g in text], dtype=bool)
-            out.rows("error", "values", df, bad, [f"grade {g!r} is not one of {', '.join(map(str, mapping))}"
-                                              for g in text[bad]], "value", code="unknown_grade")
+    for i in qual_ids:
+        mapping = leaves[i].rule.params.get("mapping", {})
+        pos = rows.at(i)
+        bad = np.array([g is not None and str(g) not in mapping for g in text[pos]], dtype=bool)
+        out.rows("error", "values", df, rows.mask(pos[bad]),
+                 [f"grade {g!r} is not one of {', '.join(map(str, mapping))}" for g in text[pos[bad]]], "value",
+                 code="unknown_grade")
     # declared ranges
-    lo = per_row([n.range[0] if n is not None and n.range is not None else np.nan for n in node_of], np.nan)
-    hi = per_row([n.range[1] if n is not None and n.range is not None else np.nan for n in node_of], np.nan)
-    lo, hi = lo.astype(float), hi.astype(float)
-    with np.errstate(invalid="ignore"):
-        outside = (value < lo) | (value > hi)
-    out.rows("error", "values", df, outside,
-             [f"value {v:g} is outside the declared range [{a:g}, {b:g}] of {i!r}"
-              for v, a, b, i in zip(value[outside], lo[outside], hi[outside], iid[outside])], "value",
-             "check the unit of measure (percent vs ratio) and the figure itself", code="out_of_range")
-    df["target"] = _numeric(df, "target", "values", out, required=False) if "target" in df else np.nan
-    _plausible(scheme, df, leaves, out)
-    _rule_trials(scheme, df, leaves, app, out)
-    _missing_values(scheme, df, leaves, app, out)
+    for name, node in leaves.items():
+        if node.range is None:
+            continue
+        lo, hi = node.range
+        pos = rows.at(name)
+        with np.errstate(invalid="ignore"):
+            outside = pos[(value[pos] < lo) | (value[pos] > hi)]
+        out.rows("error", "values", df, rows.mask(outside),
+                 [f"value {v:g} is outside the declared range [{lo:g}, {hi:g}] of {name!r}" for v in value[outside]],
+                 "value", "check the unit of measure (percent vs ratio) and the figure itself", code="out_of_range")
+    _plausible(rows, leaves, out)
+    _rule_trials(rows, leaves, app, out)
+    _missing_values(scheme, rows, leaves, app, out)
     return df
 
 
 def _misspelt_rows(df: pd.DataFrame, out: _Collector, column: str) -> np.ndarray:
     """Rows of files whose header misspelt ``column`` (already an error; no per-row noise)."""
-    files = {p.file for p in out.items if p.code == "misspelt_header" and column in p.message}
+    files = {p.file for p in out.items if p.code == "misspelt_header" and f"{column!r}?" in p.message}
     if not files or "_file" not in df:
         return np.zeros(len(df), dtype=bool)
-    return _member(df["_file"].to_numpy(dtype=object), files)
+    return _Ids(df["_file"]).member(files)
 
 
-def _plausible(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], out: _Collector) -> None:
+def _plausible(rows: _Rows, leaves: Mapping[str, Any], out: _Collector) -> None:
     """Values far outside the rest of their indicator (``1e300``), and percentages sent as
     ratios (``0.9374`` for 93.74 %), flagged before they distort a score."""
+    df = rows.df
     value = df["value"].to_numpy(dtype=float)
-    iid = df["indicator_id"].to_numpy(dtype=object)
-    finite = np.isfinite(value)
-    icodes, inames = _codes(iid)
-    order = np.lexsort((value, icodes))
-    order = order[finite[order]]
-    bounds = np.searchsorted(icodes[order], np.arange(len(inames) + 1))
-    for k, name in enumerate(inames):
-        node = leaves.get(name)
-        if node is None or node.kind != "quantitative":
+    for name, node in leaves.items():
+        if node.kind != "quantitative":
             continue
-        pos = order[bounds[k]:bounds[k + 1]]
+        pos = rows.at(name)
+        pos = pos[np.isfinite(value[pos])]
         v = value[pos]
         if len(v) < 2:
             continue
         if _in_percent(node) and not (node.range is not None and node.range[1] <= 1):
-            _ratio_slip(node, name, df, pos, v, out)
+            _ratio_slip(node, name, rows, pos, v, out)
         if node.range is None and len(v) >= 4:
             q1, med, q3 = np.quantile(v, [0.25, 0.5, 0.75])
             spread = q3 - q1
@@ -926,16 +1000,14 @@ def _plausible(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], out:
             with np.errstate(over="ignore", invalid="ignore"):
                 far = np.abs(v - med) > IMPLAUSIBLE_SPREADS * spread
             if far.any() and far.sum() <= len(v) // 4 + 1:
-                mask = np.zeros(len(df), dtype=bool)
-                mask[pos[far]] = True
-                out.rows("warning", "values", df, mask,
+                out.rows("warning", "values", df, rows.mask(pos[far]),
                          [f"value {x:g} of {name!r} is implausible: the middle half of the values lies between "
-                          f"{q1:g} and {q3:g} (median {med:g})" for x in value[mask]], "value",
+                          f"{q1:g} and {q3:g} (median {med:g})" for x in v[far]], "value",
                          "check the figure and its unit; one extreme value squeezes every other unit's normalised "
                          "score (declare a 'range' to check it exactly)", code="implausible", costs=True)
 
 
-def _rule_scale(node: Any, df: pd.DataFrame, pos: np.ndarray) -> float:
+def _rule_scale(node: Any, target: np.ndarray) -> float:
     """The largest threshold a rule scores against (floor, target, bands; or the data's
     targets), NaN when it has none."""
     spec = node.rule
@@ -943,20 +1015,18 @@ def _rule_scale(node: Any, df: pd.DataFrame, pos: np.ndarray) -> float:
         return np.nan
     nums = [float(v) for k, v in spec.params.items() if k in ("floor", "target") and isinstance(v, (int, float))]
     nums += [float(b[0]) for b in spec.params.get("bands", []) or []]
-    if "target" not in spec.params and "target" in df:
-        t_ = df["target"].to_numpy(dtype=float)[pos]
-        if np.isfinite(t_).any():
-            nums.append(float(np.nanmedian(t_)))
+    if "target" not in spec.params and np.isfinite(target).any():
+        nums.append(float(np.nanmedian(target)))
     return max(nums) if nums else np.nan
 
 
-def _ratio_slip(node: Any, name: str, df: pd.DataFrame, pos: np.ndarray, v: np.ndarray, out: _Collector) -> None:
+def _ratio_slip(node: Any, name: str, rows: _Rows, pos: np.ndarray, v: np.ndarray, out: _Collector) -> None:
+    df = rows.df
     ratio_like = (v >= 0) & (v <= 1)
     fractional = ratio_like & (v != np.round(v))
     if ratio_like.all() and fractional.any():
-        scale = _rule_scale(node, df, pos)
-        first = np.zeros(len(df), dtype=bool)
-        first[pos.min()] = True
+        scale = _rule_scale(node, df["target"].to_numpy(dtype=float)[pos])
+        first = rows.mask(pos[:1])
         if scale >= 10:
             out.rows("error", "values", df, first,
                      f"every value of {name!r} (unit %) lies between 0 and 1 (e.g. {v[fractional][0]:g}), but its "
@@ -974,38 +1044,35 @@ def _ratio_slip(node: Any, name: str, df: pd.DataFrame, pos: np.ndarray, v: np.n
         as_pct = v * 100
         suspect = fractional & (as_pct >= big.min()) & (as_pct <= big.max())
         if suspect.any():
-            mask = np.zeros(len(df), dtype=bool)
-            mask[pos[suspect]] = True
             med = float(np.median(big))
-            out.rows("warning", "values", df, mask,
+            out.rows("warning", "values", df, rows.mask(pos[suspect]),
                      [f"value {x:g} of {name!r} (unit %) looks like a ratio: the other units' values are percentages "
                       f"(median {med:g}); as a percentage it would be {x * 100:g}" for x in v[suspect]], "value",
                      "send percentages (93.74, or 93.74%), not ratios (0.9374)", code="ratio_for_percent", costs=True)
 
 
-def _rule_trials(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], app: _Applicability,
-                 out: _Collector) -> None:
+def _rule_trials(rows: _Rows, leaves: Mapping[str, Any], app: _Applicability, out: _Collector) -> None:
     """Run each indicator's rule (or normalisation) on its values as evaluate will, and
     report, at its row, every value or target it rejects; a rule that scores against the
     data's targets needs one for every unit it applies to."""
+    df = rows.df
     value = df["value"].to_numpy(dtype=float)
-    target = df["target"].to_numpy(dtype=float) if "target" in df else np.full(len(df), np.nan)
-    uid = df["unit_id"].to_numpy(dtype=object)
-    iid = df["indicator_id"].to_numpy(dtype=object)
-    icodes, inames = _codes(iid)
-    where = {name: np.flatnonzero(icodes == k) for k, name in enumerate(inames)} if len(inames) < 2000 else None
+    target = df["target"].to_numpy(dtype=float)
     for name, node in leaves.items():
         if node.kind != "quantitative":
             continue
         spec, kind = scoring_method(node)
-        pos = where.get(name, np.zeros(0, dtype=int)) if where is not None else np.flatnonzero(iid == name)
+        pos = rows.at(name)
         if kind == "normalise":
+            col = value[pos]
+            col = col[np.isfinite(col)]
+            if not len(col):
+                continue
             try:
-                col = value[pos]
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    NORMALISE.get(spec.method).func(col[np.isfinite(col)][:, None] if len(col) else col[:, None],
-                                                    direction=np.array([DIRECTION[node.direction]]), **spec.params)
+                    NORMALISE.get(spec.method).func(col[:, None], direction=np.array([DIRECTION[node.direction]]),
+                                                    **spec.params)
             except (ValueError, TypeError) as exc:
                 out.note("error", "values", f"indicator {name!r} cannot be normalised with {spec.method!r}: {exc}",
                          hint="check the indicator's values", code="normalise_rejects")
@@ -1020,17 +1087,15 @@ def _rule_trials(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], ap
         if "target" in names and "target" not in kw:
             t_ = target[pos]
             applies = app(name)
-            unit_pos = {u: i for i, u in enumerate(app.ids)}
-            row_app = np.array([applies[unit_pos[u]] for u in uid[pos]], dtype=bool) if len(pos) else \
-                np.zeros(0, dtype=bool)
+            unit = rows.unit[pos]
+            row_app = np.where(unit >= 0, applies[np.maximum(unit, 0)], False)
             missing = np.isnan(t_) & row_app
-            mask = np.zeros(len(df), dtype=bool)
-            mask[pos[missing]] = True
-            out.rows("error", "values", df, mask, f"no target for {name!r}: its rule {spec.method!r} scores against the "
-                     "data's target", "target", f"fill in the target, or give 'target:' to {name}.rule",
-                     code="no_target")
-            have = set(uid[pos])
-            lacking = [u for u, a in zip(app.ids, applies) if a and u not in have]
+            out.rows("error", "values", df, rows.mask(pos[missing]), f"no target for {name!r}: its rule "
+                     f"{spec.method!r} scores against the data's target", "target",
+                     f"fill in the target, or give 'target:' to {name}.rule", code="no_target")
+            have = np.zeros(len(app.ids), dtype=bool)
+            have[unit[unit >= 0]] = True
+            lacking = app.ids[applies & ~have]
             for u in lacking[:20]:
                 out.note("error", "values", f"no row (and so no target) for unit {u!r}, indicator {name!r}: its rule "
                          f"{spec.method!r} scores against the data's target",
@@ -1038,9 +1103,8 @@ def _rule_trials(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], ap
             if len(lacking) > 20:
                 out.note("error", "values", f"... and {len(lacking) - 20} more units without a target for {name!r}",
                          code="no_target")
-            keep = ~np.isnan(t_)
-            pos = pos[keep]
-            arrays = {"x": value[pos], "target": t_[keep]}
+            pos = pos[~np.isnan(t_)]
+            arrays = {"x": value[pos], "target": target[pos]}
         if not len(pos):
             continue
         for p, msg in _trial(RULES.get(spec.method).func, arrays, kw):
@@ -1048,24 +1112,21 @@ def _rule_trials(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], ap
                 out.note("error", "values", f"rule {spec.method!r} of {name!r} rejects the values: {msg}",
                          code="rule_rejects")
                 continue
-            mask = np.zeros(len(df), dtype=bool)
-            mask[pos[p]] = True
             col = "target" if "target" in arrays and "target" in msg else "value"
-            out.rows("error", "values", df, mask, f"rule {spec.method!r} of {name!r} rejects this row: {msg}", col,
+            out.rows("error", "values", df, rows.mask(pos[p:p + 1]),
+                     f"rule {spec.method!r} of {name!r} rejects this row: {msg}", col,
                      "fix the figure: evaluate cannot score it", code="rule_rejects")
         if spec.method == "linear" and "target" in arrays and "floor" in kw:
             t_ = arrays["target"]
             want = DIRECTION[node.direction]
             wrong = np.sign(t_ - float(kw["floor"])) == -want
-            mask = np.zeros(len(df), dtype=bool)
-            mask[pos[wrong]] = True
-            out.rows("error", "values", df, mask,
+            out.rows("error", "values", df, rows.mask(pos[wrong]),
                      [f"target {x:g} is {'below' if want > 0 else 'above'} the rule's floor {float(kw['floor']):g}, "
                       f"which would score {name!r} (direction {node.direction}) the wrong way round" for x in t_[wrong]],
                      "target", "check the target, or the indicator's direction", code="target_inverts")
 
 
-def _missing_values(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any], app: _Applicability,
+def _missing_values(scheme: Scheme, rows: _Rows, leaves: Mapping[str, Any], app: _Applicability,
                     out: _Collector) -> None:
     """Units an indicator applies to that have no row for it; an indicator with no value
     at all is one warning, not one per unit."""
@@ -1074,27 +1135,19 @@ def _missing_values(scheme: Scheme, df: pd.DataFrame, leaves: Mapping[str, Any],
         return
     # a missing value costs points, unless the scheme imputes missing values by design
     costs = scheme.paradigm == "points" or scheme.model.treatment.impute is None
-    unit_pos = {u: i for i, u in enumerate(app.ids)}
-    ucodes, unames = _codes(df["unit_id"].to_numpy(dtype=object))
-    ucode = np.array([unit_pos.get(u, -1) for u in unames] + [-1], dtype=np.int64)[ucodes]
-    iid = df["indicator_id"].to_numpy(dtype=object)
-    icodes, inames = _codes(iid)
-    col_of = {name: k for k, name in enumerate(inames)}
-    have = np.zeros((n_units, len(inames) + 1), dtype=bool)
-    filled = np.zeros_like(have)
-    value = df["value"].to_numpy(dtype=float)
-    text = df["text"].to_numpy(dtype=object)
-    ok = ucode >= 0
-    have[ucode[ok], icodes[ok]] = True
-    has_val = ok & (~np.isnan(value) | ~pd.isna(text))
-    filled[ucode[has_val], icodes[has_val]] = True
+    value = rows.df["value"].to_numpy(dtype=float)
+    text = rows.df["text"].to_numpy(dtype=object)
     for name, node in leaves.items():
         applies = app(name)
         if not applies.any():
             continue
-        k = col_of.get(name)
-        got = have[:, k] if k is not None else np.zeros(n_units, dtype=bool)
-        with_value = filled[:, k] if k is not None else np.zeros(n_units, dtype=bool)
+        pos = rows.at(name)
+        unit = rows.unit[pos]
+        got = np.zeros(n_units, dtype=bool)
+        got[unit[unit >= 0]] = True
+        filled = ~np.isnan(value[pos]) | ~pd.isna(text[pos])
+        with_value = np.zeros(n_units, dtype=bool)
+        with_value[unit[(unit >= 0) & filled]] = True
         if not (with_value & applies).any():
             out.note("warning", "values", f"indicator {name!r} has no data at all: none of the {int(applies.sum())} "
                      "units it applies to has a value", hint=_MISSING_HINT + "; send the indicator's values",

@@ -92,7 +92,7 @@ class RoundData:
             df = self.table(name)
             if not len(df.columns):
                 continue
-            files = set(df["_file"].astype(str)) if "_file" in df and len(df) else set()
+            files = {str(f) for f in pd.unique(df["_file"])} if "_file" in df and len(df) else set()
             rec = [h for h in self.headers if h[0] == name and (h[1] in files or not len(df))]
             if rec:
                 out.extend(rec)
