@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perfkit.engine.columns import (
+    MISSING_HINT,
+    NA_TOKENS,
+    Collector,
+    Ids,
+    Problem,
+    codes_of,
+    duplicates,
+    id_texts,
+    keep_rows,
+    member,
+    near,
+    numeric,
+    numeric_cells,
+    per_distinct,
+    prepare,
+    require,
+    trial,
+    unit_check,
+)
 from perfkit.errors import DataError, DataWarning, did_you_mean
 from perfkit.i18n import has, t
 from perfkit.io.round import OPTIONAL, REQUIRED, TABLES, RoundData
@@ -34,63 +54,8 @@ from perfkit.stages.targets import default_target_rule, row_rule
 
 __all__ = ["Problem", "ValidationReport", "validate_round", "NA_TOKENS"]
 
-#: Cell texts read as "no value" (with a warning naming what was typed), case-insensitive.
-NA_TOKENS = frozenset({"nan", "na", "n/a", "#n/a", "null", "none"})
-#: Excel's error values: a formula that failed, never a number.
-_EXCEL_ERRORS = frozenset({"#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!", "#getting_data",
-                           "#spill!", "#calc!"})
-_MISSING_HINT = "it counts as missing (0 points in a points scheme)"
 #: an implausible value lies this many interquartile ranges (or mean deviations) from the median
 IMPLAUSIBLE_SPREADS = 1000.0
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in the data.
-
-    Attributes
-    ----------
-    severity
-        ``"error"`` (evaluate refuses the data) or ``"warning"``.
-    table, file, sheet, row, column
-        Where: the table, and as far as known the file, sheet, row (as a person sees it in
-        Excel: the header is row 1) and column.
-    message, hint
-        What is wrong and what to do about it.
-    code
-        What kind of problem (``"empty_value"``, ``"no_value"``, ``"na_text"`` ...), for
-        summaries.
-    costs_points
-        A warning that changes some unit's score (a value counted as missing, a value that
-        distorts a normalisation, points rescaled): :func:`perfkit.evaluate` and
-        ``perfkit evaluate`` summarise these.
-    """
-
-    severity: str  # "error" | "warning"
-    table: str
-    message: str
-    file: str = ""
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-    hint: str = ""
-    code: str = ""
-    costs_points: bool = False
-
-    @property
-    def location(self) -> str:
-        parts = [self.file or self.table]
-        if self.sheet and (self.sheet != self.table or self.file.lower().endswith(".xlsx")):
-            parts.append(f"sheet {self.sheet}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column}")
-        return ": ".join(parts)
-
-    def __str__(self) -> str:
-        text = f"{self.severity}: {self.location}: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,316 +138,6 @@ def _has_label(code: str) -> bool:
     return has(f"inputs.problem.{code}")
 
 
-# ---------------------------------------------------------------------------- collecting problems
-class _Collector:
-    """Problems as they are found; ``rows`` builds one per failing row of a table."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def add(self, severity: str, table: str, message: str, row: Any = None, column: str = "", hint: str = "",
-            *, code: str = "", costs: bool = False) -> None:
-        file = sheet = ""
-        rownum = None
-        if row is not None:
-            file, sheet, rownum = str(row.get("_file", "")), str(row.get("_sheet", "")), row.get("_row")
-            rownum = int(rownum) if rownum is not None and not pd.isna(rownum) else None
-        self.items.append(Problem(severity, table, message, file, sheet, rownum, column, hint, code, costs))
-
-    def note(self, severity: str, table: str, message: str, *, file: str = "", hint: str = "", code: str = "",
-             costs: bool = False) -> None:
-        """A problem without a row (a whole table, a unit or an indicator)."""
-        self.items.append(Problem(severity, table, message, file, "", None, "", hint, code, costs))
-
-    def rows(self, severity: str, table: str, df: pd.DataFrame, mask: np.ndarray, message: str | Iterable[str],
-             column: str | Iterable[str], hint: str | Iterable[str] = "", *, code: str = "",
-             costs: bool = False) -> None:
-        """One problem per row of ``df`` where ``mask`` holds; ``message``, ``column`` and
-        ``hint`` are one text for all or one per failing row."""
-        pos = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(pos):
-            return
-        files = _col(df, "_file", pos)
-        sheets = _col(df, "_sheet", pos)
-        nums = pd.to_numeric(pd.Series(_col(df, "_row", pos)), errors="coerce").to_numpy()
-        msgs = [message] * len(pos) if isinstance(message, str) else list(message)
-        cols = [column] * len(pos) if isinstance(column, str) else list(column)
-        hints = [hint] * len(pos) if isinstance(hint, str) else list(hint)
-        for f, s, r, m, c, h in zip(files, sheets, nums, msgs, cols, hints):
-            self.items.append(Problem(severity, table, m, "" if f is None else str(f), "" if s is None else str(s),
-                                      None if np.isnan(r) else int(r), c, h, code, costs))
-
-    def table_level(self, severity: str, table: str, df: pd.DataFrame, message: str, hint: str = "") -> None:
-        file = str(df["_file"].iloc[0]) if "_file" in df and len(df) else str(df.attrs.get("file", ""))
-        self.items.append(Problem(severity, table, message, file, "", None, "", hint))
-
-
-def _col(df: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
-    if name not in df:
-        return np.full(len(pos), None, dtype=object)
-    return df[name].iloc[pos].to_numpy(dtype=object)
-
-
-# ---------------------------------------------------------------------------- column helpers
-class _Ids:
-    """An id column as integer codes into its distinct ids (stripped; code -1: empty), so
-    that each check runs once per distinct id, not once per row."""
-
-    def __init__(self, series: pd.Series) -> None:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        names: list[str] = []
-        index: dict[str, int] = {}
-        remap = np.full(len(uniques) + 1, -1, dtype=np.int64)
-        changed = False
-        for k, u in enumerate(uniques):
-            c = _strip_one(u)
-            changed = changed or c != u
-            if c is not None:
-                remap[k] = index.setdefault(c, len(index))
-                if remap[k] == len(names):
-                    names.append(c)
-        self.codes = remap[codes]
-        self.names = np.array(names, dtype=object)
-        self.changed = changed
-
-    def values(self) -> np.ndarray:
-        """The ids row by row (object array, ``None`` for empty)."""
-        return np.append(self.names, None)[self.codes] if len(self.codes) else np.zeros(0, dtype=object)
-
-    def member(self, allowed: Iterable[Any]) -> np.ndarray:
-        allowed = set(allowed)
-        return np.append(np.array([n in allowed for n in self.names], dtype=bool), False)[self.codes]
-
-    def empty(self) -> np.ndarray:
-        return self.codes < 0
-
-    def keep(self, mask: np.ndarray) -> _Ids:
-        new = object.__new__(_Ids)
-        new.codes, new.names, new.changed = self.codes[np.asarray(mask, dtype=bool)], self.names, self.changed
-        return new
-
-    def at(self, mask: np.ndarray) -> np.ndarray:
-        """The ids of the rows where ``mask`` holds."""
-        return np.append(self.names, None)[self.codes[np.asarray(mask, dtype=bool)]]
-
-
-def _ids(series: pd.Series) -> np.ndarray:
-    """Ids as stripped text (object array), ``None`` for empty cells; each distinct id is
-    handled once."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    clean = np.array([_strip_one(u) for u in uniques] + [None], dtype=object)
-    return clean[codes]  # code -1 takes the trailing None
-
-
-def _strip_one(v: Any) -> str | None:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)  # an id column read as numbers (Parquet, Excel) keeps its written form
-    s = str(v).strip()
-    return s or None
-
-
-def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and the distinct values (``None`` gets code -1)."""
-    return pd.factorize(values, use_na_sentinel=True)
-
-
-def _member(values: np.ndarray, allowed: Iterable[Any]) -> np.ndarray:
-    """``values[i] in allowed``, decided once per distinct value."""
-    allowed = set(allowed)
-    codes, uniques = _codes(values)
-    ok = np.array([u in allowed for u in uniques] + [False], dtype=bool)
-    return ok[codes]
-
-
-def _per_distinct(values: np.ndarray, make: Callable[[Any], str]) -> list[str]:
-    """``make(v)`` for each value, computed once per distinct value."""
-    cache: dict[Any, str] = {}
-    return [cache[v] if v in cache else cache.setdefault(v, make(v)) for v in values]
-
-
-def _text(raw: pd.Series) -> pd.Series:
-    """Cells as stripped text (pandas string dtype), ``<NA>`` for empty cells."""
-    if raw.dtype == object:
-        raw = raw.map(lambda v: v if isinstance(v, str) else _num_text(v), na_action="ignore")
-    text = raw.astype("string").str.strip()
-    return text.where(text != "", pd.NA)
-
-
-def _num_text(v: Any) -> str:
-    return repr(float(v)) if isinstance(v, float) else str(v)
-
-
-_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?$"
-_FINITE_HINT = "write the actual figure (an infinite or overflowing number is a typing or export error)"
-
-
-def _numeric(df: pd.DataFrame, col: str, table: str, out: _Collector, *, required: bool = True,
-             what: str = "a number", percent_points: np.ndarray | None = None, costs: bool = False,
-             skip: np.ndarray | None = None) -> pd.Series:
-    """Convert a column to float, reporting each cell that is not a finite number.
-
-    Accepts thousands separators (``1,234.5``) and a trailing ``%`` (``5.2%`` is 0.052,
-    or 5.2 where ``percent_points`` marks the row's indicator as measured in percent).
-    A decimal comma (``8,5``) is refused rather than read as 85; ``inf`` and numbers too
-    large for a float (``1.2e400``) are refused; ``NaN``, ``NA``, ``null`` ... typed in a
-    cell are read as no value, with a warning (``costs``: it costs the unit points).
-    Rows where ``skip`` holds are converted but not reported.
-
-    The column is parsed as numbers in one pass; only the cells that fail it are looked
-    at as text.
-    """
-    return _numeric_cells(df, col, table, out, required=required, what=what, percent_points=percent_points,
-                          costs=costs, skip=skip)[0]
-
-
-def _numeric_cells(df: pd.DataFrame, col: str, table: str, out: _Collector, *, required: bool = True,
-                   what: str = "a number", percent_points: np.ndarray | None = None, costs: bool = False,
-                   skip: np.ndarray | None = None) -> tuple[pd.Series, np.ndarray]:
-    """:func:`_numeric`, and which cells were empty."""
-    n = len(df)
-    if col not in df:
-        return pd.Series(np.full(n, np.nan), index=df.index), np.ones(n, dtype=bool)
-    raw = df[col]
-    quiet = np.zeros(n, dtype=bool) if skip is None else np.asarray(skip, dtype=bool)
-    if pd.api.types.is_bool_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
-        num = np.array(raw.astype(float).to_numpy(dtype=float, na_value=np.nan))
-        empty = np.isnan(num)
-        rest = np.zeros(n, dtype=bool)
-    else:
-        num = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
-        present = raw.notna().to_numpy(dtype=bool)
-        rest = np.isnan(num) & present
-        empty = ~present
-    raw_obj = None
-    if rest.any():
-        pos = np.flatnonzero(rest)
-        sub = raw.iloc[pos]
-        raw_obj = sub.to_numpy(dtype=object)
-        text = _text(sub)
-        blank = text.isna().to_numpy(dtype=bool)
-        has_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
-        thousands = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool) & has_comma
-        decimal_comma = has_comma & ~thousands
-        clean = text.str.replace(",", "", regex=False)
-        pct = clean.str.endswith("%").fillna(False).to_numpy(dtype=bool)
-        clean = clean.where(~pct, clean.str.slice(0, -1))
-        sub_num = np.asarray(pd.to_numeric(clean.astype(object).where(~decimal_comma, None), errors="coerce"),
-                             dtype=float)
-        if pct.any():
-            in_pct = np.zeros(len(pos), dtype=bool) if percent_points is None else \
-                np.asarray(percent_points, dtype=bool)[pos]
-            sub_num = np.where(pct & ~in_pct, sub_num / 100.0, sub_num)
-        num[pos] = sub_num
-        empty[pos] = blank
-        bad = np.isnan(sub_num) & ~blank & ~decimal_comma
-        lowered = np.array([str(v).strip().lower() if b else "" for v, b in zip(raw_obj, bad)], dtype=object)
-        na_typed = bad & np.isin(lowered, list(NA_TOKENS))
-        excel_err = bad & np.isin(lowered, list(_EXCEL_ERRORS))
-        not_number = bad & ~na_typed & ~excel_err
-        q = quiet[pos]
-
-        def at(mask: np.ndarray) -> np.ndarray:
-            full = np.zeros(n, dtype=bool)
-            full[pos[mask & ~q]] = True
-            return full
-
-        out.rows("error", table, df, at(decimal_comma),
-                 [f"{v!r} has a comma that is not a thousands separator (a decimal comma?)"
-                  for v in raw_obj[decimal_comma & ~q]], col, "write decimals with a point, e.g. 8.5",
-                 code="decimal_comma")
-        out.rows("error", table, df, at(not_number), [f"{v!r} is not {what}" for v in raw_obj[not_number & ~q]],
-                 col, "write a plain number (no units or text)", code="not_number")
-        out.rows("error", table, df, at(excel_err),
-                 [f"the cell holds Excel's error value {v!r} (a formula that failed), not {what}"
-                  for v in raw_obj[excel_err & ~q]], col, "fix the formula in the workbook, or type the value",
-                 code="excel_error")
-        if required:
-            out.rows("error", table, df, at(na_typed), [f"{v!r} typed in the cell is not {what}"
-                                                    for v in raw_obj[na_typed & ~q]], col, f"fill in {what}",
-                     code="empty_cell")
-        else:
-            out.rows("warning", table, df, at(na_typed),
-                     [f"{v!r} typed in the cell is read as no value" for v in raw_obj[na_typed & ~q]], col,
-                     "leave the cell empty for no value, or fill in the figure"
-                     + ("; " + _MISSING_HINT if costs else ""), code="na_text", costs=costs)
-    inf = np.isinf(num)
-    if inf.any():
-        shown = raw.to_numpy(dtype=object)[inf & ~quiet]
-        out.rows("error", table, df, inf & ~quiet, [f"{v!r} is not a finite number" for v in shown], col, _FINITE_HINT,
-                 code="not_finite")
-        num = np.where(inf, np.nan, num)
-    if required:
-        out.rows("error", table, df, empty & ~quiet, "empty cell", col, f"fill in {what}", code="empty_cell")
-    return pd.Series(num, index=df.index), empty
-
-
-def _require(df: pd.DataFrame, name: str, out: _Collector) -> bool:
-    missing = [c for c in REQUIRED[name] if c not in df.columns]
-    if missing:
-        have = [c for c in df.columns if not c.startswith("_")]
-        hints = "; ".join(f"{m}{did_you_mean(m, have)}" for m in missing)
-        out.table_level("error", name, df, f"missing column(s): {hints}",
-                        f"the {name} table needs columns {', '.join(REQUIRED[name])}")
-        return False
-    return True
-
-
-def _duplicates(df: pd.DataFrame, keys: list[str], table: str, out: _Collector,
-                codes: Mapping[str, _Ids] | None = None) -> np.ndarray:
-    """Rows repeating the keys of an earlier row (each reported with where that row is)."""
-    n = len(df)
-    if not n:
-        return np.zeros(0, dtype=bool)
-    key = np.zeros(n, dtype=np.int64)
-    for k in keys:
-        ids = codes[k] if codes and k in codes else _Ids(df[k])
-        key = key * (len(ids.names) + 1) + (ids.codes + 1)
-    dup = pd.Index(key).duplicated(keep="first")
-    if dup.any():
-        pos = np.flatnonzero(dup)
-        firsts = pd.Series(np.arange(n)).groupby(key).transform("first").to_numpy()
-        files = df["_file"].to_numpy(dtype=object) if "_file" in df else np.full(n, "", dtype=object)
-        rows = df["_row"].to_numpy(dtype=object) if "_row" in df else np.arange(n) + 2
-        vals = {k: df[k].to_numpy(dtype=object) for k in keys}
-        msgs = []
-        for i in pos:
-            j = firsts[i]
-            where = f"row {rows[j]}" if files[j] == files[i] else f"{files[j]} row {rows[j]}"
-            msgs.append(f"duplicate row for {', '.join(f'{k}={vals[k][i]}' for k in keys)} (first seen at {where})")
-        out.rows("error", table, df, dup, msgs, keys[-1], "delete one of the two rows", code="duplicate")
-    return dup
-
-
-def _unit_check(df: pd.DataFrame, table: str, known: list[str], out: _Collector,
-                ids: _Ids | None = None) -> np.ndarray:
-    ids = ids or _Ids(df["unit_id"])
-    ok = ids.member(known)
-    empty = ids.empty()
-    out.rows("error", table, df, empty, "empty unit_id", "unit_id", "fill in the unit's id", code="empty_id")
-    unknown = ~ok & ~empty
-    out.rows("error", table, df, unknown,
-             _per_distinct(ids.at(unknown), lambda u: f"unknown unit {u!r}{did_you_mean(u, known)}"), "unit_id",
-             "use an id from the units table", code="unknown_unit")
-    return ok
-
-
-def _prepare(df: pd.DataFrame, id_cols: Iterable[str]) -> pd.DataFrame:
-    """A positional copy of a table with its id columns as stripped text (a column whose
-    ids need no stripping is kept as it is)."""
-    df = df.reset_index(drop=True)
-    cols = {}
-    for c in id_cols:
-        if c in df:
-            ids = _Ids(df[c])
-            if ids.changed or df[c].isna().any():
-                cols[c] = ids.values()
-    return df.assign(**cols) if cols else df.copy()
-
-
-def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    return df.loc[np.asarray(mask, dtype=bool)].reset_index(drop=True)
-
-
 def _in_percent(node: Any) -> bool:
     return (node.unit or "").strip() in ("%", "％")
 
@@ -490,7 +145,7 @@ def _in_percent(node: Any) -> bool:
 # ---------------------------------------------------------------------------- the entry point
 def validate_round(scheme: Scheme, data: RoundData) -> ValidationReport:
     """Check ``data`` against ``scheme``; return every problem and the typed tables."""
-    out = _Collector()
+    out = Collector()
     _headers(scheme, data, out)
     _cells(data, out)
     _rounds(data, out)
@@ -516,7 +171,7 @@ class _Applicability:
         self.scheme = scheme
         self.ids = np.asarray(units.index, dtype=object)
         cats = units["category"].to_numpy(dtype=object) if "category" in units else np.full(len(units), None)
-        self.cat_codes, self.cats = _codes(cats)
+        self.cat_codes, self.cats = codes_of(cats)
         self._cache: dict[str, np.ndarray] = {}
 
     def points(self, node_id: str) -> np.ndarray:
@@ -558,7 +213,7 @@ def _known_columns(scheme: Scheme, table: str) -> list[str]:
     return cols
 
 
-def _headers(scheme: Scheme, data: RoundData, out: _Collector) -> None:
+def _headers(scheme: Scheme, data: RoundData, out: Collector) -> None:
     """A header that is not a column of its table but close to one the file lacks (``valeu``
     for ``value``) is an error: the column's cells would silently be empty."""
     for table, file, sheet, header in data.header_list():
@@ -569,7 +224,7 @@ def _headers(scheme: Scheme, data: RoundData, out: _Collector) -> None:
         for col in header:
             if col.startswith("_") or col in known or not col:
                 continue
-            target = _near(col, absent)
+            target = near(col, absent)
             if target is None:
                 continue
             guess = f" (did you mean {target!r}?)"
@@ -582,55 +237,21 @@ def _headers(scheme: Scheme, data: RoundData, out: _Collector) -> None:
                 f"rename the header; without it this file's rows have no {target!r}", code="misspelt_header"))
 
 
-def _near(name: str, choices: Iterable[str]) -> str | None:
-    """The choice ``name`` is one slip away from (a letter wrong, missing, extra or two
-    swapped; two slips in a long name), case aside; ``None`` if there is none.
-
-    >>> _near("valeu", ["value", "target"]), _near("GDP_group", ["group"])
-    ('value', None)
-    """
-    a = name.lower()
-    best, best_d = None, None
-    for c in choices:
-        b = str(c).lower()
-        limit = 1 if max(len(a), len(b)) <= 7 else 2
-        if abs(len(a) - len(b)) > limit:
-            continue
-        d = _osa(a, b)
-        if d <= limit and (best_d is None or d < best_d):
-            best, best_d = str(c), d
-    return best
-
-
-def _osa(a: str, b: str) -> int:
-    """Optimal string alignment distance (Levenshtein with adjacent transpositions)."""
-    prev2, prev = None, list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def _cells(data: RoundData, out: _Collector) -> None:
+def _cells(data: RoundData, out: Collector) -> None:
     """Cells the reader could not take at face value (an XLSX formula without a result)."""
     for note in data.cell_notes:
         out.items.append(Problem("error", note.table, note.message, note.file, note.sheet, note.row, note.column,
                                  note.hint, code=note.code))
 
 
-def _rounds(data: RoundData, out: _Collector) -> None:
+def _rounds(data: RoundData, out: Collector) -> None:
     """Rows whose ``round`` column disagrees with the round being checked (the one asked
     for, else the folder's name when it is a round, else the round most rows give)."""
     frames = [(name, data.table(name)) for name in TABLES if "round" in data.table(name).columns]
     frames = [(name, df) for name, df in frames if len(df)]
     if not frames:
         return
-    texts = {name: _ids(df["round"]) for name, df in frames}
+    texts = {name: id_texts(df["round"]) for name, df in frames}
     counts = Counter(r for arr in texts.values() for r in arr if r is not None)
     if not counts:
         return
@@ -653,36 +274,36 @@ def _rounds(data: RoundData, out: _Collector) -> None:
 
 
 # ---------------------------------------------------------------------------- units
-def _validate_units(scheme: Scheme, df: pd.DataFrame, out: _Collector) -> pd.DataFrame:
+def _validate_units(scheme: Scheme, df: pd.DataFrame, out: Collector) -> pd.DataFrame:
     cats = scheme.category_ids
-    if not _require(df, "units", out):
+    if not require(df, "units", out):
         if "unit_id" not in df.columns:
             return pd.DataFrame(columns=["name_zh", "name_en", "category"]).rename_axis("unit_id")
-        df = _prepare(df, ["unit_id", "name_zh", "name_en", "parent"])
+        df = prepare(df, ["unit_id", "name_zh", "name_en", "parent"])
         for col in REQUIRED["units"]:
             if col not in df.columns:
                 df[col] = "" if col != "category" else None
-        df = _keep(df, df["unit_id"].notna().to_numpy())
+        df = keep_rows(df, df["unit_id"].notna().to_numpy())
         return df[~df["unit_id"].duplicated()].set_index("unit_id")
-    df = _prepare(df, ["unit_id", "name_zh", "name_en", "category", "parent"])
+    df = prepare(df, ["unit_id", "name_zh", "name_en", "category", "parent"])
     uid = df["unit_id"].to_numpy(dtype=object)
     empty = pd.isna(uid).astype(bool)
     out.rows("error", "units", df, empty, "empty unit_id", "unit_id", code="empty_id")
-    df = _keep(df, ~empty)
-    df = _keep(df, ~_duplicates(df, ["unit_id"], "units", out))
+    df = keep_rows(df, ~empty)
+    df = keep_rows(df, ~duplicates(df, ["unit_id"], "units", out))
     cat = df["category"].to_numpy(dtype=object)
     none = pd.isna(cat).astype(bool)
     uid = df["unit_id"].to_numpy(dtype=object)
     out.rows("error", "units", df, none, [f"unit {u!r} has no category" for u in uid[none]], "category",
              f"give one of: {', '.join(cats)}" if cats else "give the unit's category", code="no_category")
     if cats:
-        unknown = ~none & ~_member(cat, cats)
+        unknown = ~none & ~member(cat, cats)
         out.rows("error", "units", df, unknown,
-                 _per_distinct(cat[unknown], lambda c: f"unknown category {c!r}{did_you_mean(c, cats)}"), "category",
+                 per_distinct(cat[unknown], lambda c: f"unknown category {c!r}{did_you_mean(c, cats)}"), "category",
                  f"categories in the scheme: {', '.join(cats)}", code="unknown_category")
     for col in scheme.model.denominators:
         if col in df.columns:
-            df[col] = _numeric(df, col, "units", out, required=False, what="a number (denominator)")
+            df[col] = numeric(df, col, "units", out, required=False, what="a number (denominator)")
     return df.set_index("unit_id")
 
 
@@ -691,23 +312,23 @@ _TARGET_COLS = ["unit_id", "indicator_id", "label_zh", "label_en", "target", "po
                 "node"]
 
 
-def _validate_targets(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _Collector) -> pd.DataFrame:
+def _validate_targets(scheme: Scheme, df: pd.DataFrame, known: list[str], out: Collector) -> pd.DataFrame:
     empty_frame = pd.DataFrame(columns=_TARGET_COLS + ["_file", "_sheet", "_row"])
     if df.empty:
         if scheme.target_nodes:
             out.note("warning", "targets", "the scheme has functional targets but the round has no targets table; "
                      "every unit scores zero there" + _rounds_held(df), code="no_targets", costs=True)
         return empty_frame
-    if not _require(df, "targets", out):
+    if not require(df, "targets", out):
         return empty_frame
-    df = _prepare(df, ["unit_id", "indicator_id", "label_zh", "label_en", "rule", "direction", "node"])
-    df = _keep(df, _unit_check(df, "targets", known, out))
-    df = _keep(df, ~_duplicates(df, ["unit_id", "indicator_id"], "targets", out))
-    df["target"] = _numeric(df, "target", "targets", out, required=False)
-    df["points"] = _numeric(df, "points", "targets", out)
+    df = prepare(df, ["unit_id", "indicator_id", "label_zh", "label_en", "rule", "direction", "node"])
+    df = keep_rows(df, unit_check(df, "targets", known, out))
+    df = keep_rows(df, ~duplicates(df, ["unit_id", "indicator_id"], "targets", out))
+    df["target"] = numeric(df, "target", "targets", out, required=False)
+    df["points"] = numeric(df, "points", "targets", out)
     out.rows("error", "targets", df, (df["points"] < 0).to_numpy(), "points must not be negative", "points",
              code="negative")
-    df["cap"] = _numeric(df, "cap", "targets", out, required=False)
+    df["cap"] = numeric(df, "cap", "targets", out, required=False)
     for col in ("label_zh", "label_en", "rule", "direction", "node"):
         if col not in df:
             df[col] = None
@@ -716,21 +337,21 @@ def _validate_targets(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _
     if len(tnodes) == 1:
         node = np.where(pd.isna(node), tnodes[0], node)
         df["node"] = node
-    bad = ~_member(node, tnodes)
+    bad = ~member(node, tnodes)
     out.rows("error", "targets", df, bad,
-             _per_distinct(node[bad], lambda n: f"unknown targets node {n!r}{did_you_mean(str(n), tnodes)}"), "node",
+             per_distinct(node[bad], lambda n: f"unknown targets node {n!r}{did_you_mean(str(n), tnodes)}"), "node",
              f"targets nodes in the scheme: {', '.join(tnodes) or '(none)'}", code="unknown_node")
     rule = df["rule"].to_numpy(dtype=object)
-    bad = np.array([r is not None for r in rule], dtype=bool) & ~_member(rule, RULES.names())
+    bad = np.array([r is not None for r in rule], dtype=bool) & ~member(rule, RULES.names())
     out.rows("error", "targets", df, bad,
-             _per_distinct(rule[bad], lambda r: f"unknown scoring rule {r!r}{did_you_mean(r, RULES.names())}"), "rule",
+             per_distinct(rule[bad], lambda r: f"unknown scoring rule {r!r}{did_you_mean(r, RULES.names())}"), "rule",
              code="unknown_rule")
     d = df["direction"].to_numpy(dtype=object)
-    bad = np.array([x is not None for x in d], dtype=bool) & ~_member(d, ("higher", "lower"))
+    bad = np.array([x is not None for x in d], dtype=bool) & ~member(d, ("higher", "lower"))
     out.rows("error", "targets", df, bad, [f"direction must be 'higher' or 'lower', got {x!r}" for x in d[bad]],
              "direction", code="bad_direction")
     iid = df["indicator_id"].to_numpy(dtype=object)
-    clash = _member(iid, scheme.nodes)
+    clash = member(iid, scheme.nodes)
     first = clash & ~pd.Series(iid).duplicated().to_numpy()
     out.rows("error", "targets", df, first, [f"target id {i!r} is also a node of the scheme" for i in iid[first]],
              "indicator_id", "give functional targets their own ids", code="target_is_node")
@@ -738,7 +359,7 @@ def _validate_targets(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _
 
 
 def _check_targets(scheme: Scheme, targets: pd.DataFrame, values: pd.DataFrame, app: _Applicability,
-                   out: _Collector) -> None:
+                   out: Collector) -> None:
     """What scoring the functional targets would reject (a target a rule cannot take),
     and units whose targets' points are rescaled to the node's points."""
     if not len(targets):
@@ -748,7 +369,7 @@ def _check_targets(scheme: Scheme, targets: pd.DataFrame, values: pd.DataFrame, 
         if len(values) else pd.Series(dtype=float)
     for nid, node in scheme.target_nodes.items():
         sel = (targets["node"] == nid).to_numpy()
-        rows = _keep(targets, sel)
+        rows = keep_rows(targets, sel)
         if not len(rows):
             continue
         default = default_target_rule(node)
@@ -778,7 +399,7 @@ def _check_targets(scheme: Scheme, targets: pd.DataFrame, values: pd.DataFrame, 
                 idx = idx[~missing]
             if "direction" in names and "direction" not in kw:
                 kw["direction"] = int(dr)
-            for pos, msg in _trial(row_rule(m, int(dr)), arrays, kw):
+            for pos, msg in trial(row_rule(m, int(dr)), arrays, kw):
                 if pos < 0:
                     out.note("error", "targets", f"rule {m!r} of {nid!r} rejects the targets: {msg}",
                              code="rule_rejects")
@@ -807,43 +428,6 @@ def _check_targets(scheme: Scheme, targets: pd.DataFrame, values: pd.DataFrame, 
                     code="targets_rescaled", costs=True)
 
 
-def _trial(func: Callable, arrays: Mapping[str, np.ndarray], kw: Mapping[str, Any]) -> list[tuple[int, str]]:
-    """Positions (and the kernel's message) of the rows ``func`` rejects: the whole column
-    is tried once; only when it fails are its halves tried, down to the failing rows."""
-    n = len(next(iter(arrays.values()))) if arrays else 0
-    if not n:
-        return []
-
-    def fails(lo: int, hi: int) -> str | None:
-        try:
-            with np.errstate(all="ignore"):
-                func(**{k: v[lo:hi] for k, v in arrays.items()}, **kw)
-        except (ValueError, TypeError, ZeroDivisionError) as exc:
-            return str(exc)
-        return None
-
-    whole = fails(0, n)
-    if whole is None:
-        return []
-    found: list[tuple[int, str]] = []
-    stack = [(0, n // 2), (n // 2, n)] if n > 1 else []
-    if n == 1:
-        return [(0, whole)]
-    while stack:
-        lo, hi = stack.pop()
-        msg = fails(lo, hi)
-        if msg is None:
-            continue
-        if hi - lo == 1:
-            found.append((lo, msg))
-            continue
-        mid = (lo + hi) // 2
-        stack.extend([(mid, hi), (lo, mid)])
-    if not found:  # the column as a whole fails, but no row alone does
-        found.append((-1, whole))
-    return sorted(found)
-
-
 def _rounds_held(df: pd.DataFrame) -> str:
     held = df.attrs.get("rounds_held") if hasattr(df, "attrs") else None
     return f" (its rows are of round(s) {', '.join(held)})" if held else ""
@@ -856,12 +440,12 @@ class _Rows:
     each row's unit as a position in the units table (``unit``, -1: none)."""
 
     df: pd.DataFrame
-    iid: _Ids
+    iid: Ids
     unit: np.ndarray
     groups: dict[str, np.ndarray]
 
     @classmethod
-    def of(cls, df: pd.DataFrame, uid: _Ids, iid: _Ids, unit_ids: np.ndarray) -> _Rows:
+    def of(cls, df: pd.DataFrame, uid: Ids, iid: Ids, unit_ids: np.ndarray) -> _Rows:
         pos = {u: i for i, u in enumerate(unit_ids)}
         unit = np.append(np.array([pos.get(u, -1) for u in uid.names], dtype=np.int64), -1)[uid.codes]
         order = np.argsort(iid.codes, kind="stable")
@@ -879,7 +463,7 @@ class _Rows:
 
 
 def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _Applicability,
-                     targets: pd.DataFrame, out: _Collector) -> pd.DataFrame:
+                     targets: pd.DataFrame, out: Collector) -> pd.DataFrame:
     base_cols = ["unit_id", "indicator_id", "value", "text", "target"]
     leaves = {k: n for k, n in scheme.leaves.items() if n.source == "values"}
     if df.empty and leaves:
@@ -891,18 +475,18 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _A
                  code="no_rows")
     if df.empty:
         return pd.DataFrame(columns=base_cols + ["_file", "_sheet", "_row"])
-    if not _require(df, "values", out):
+    if not require(df, "values", out):
         return pd.DataFrame(columns=base_cols + ["_file", "_sheet", "_row"])
     df = df.reset_index(drop=True)
-    uid, iid = _Ids(df["unit_id"]), _Ids(df["indicator_id"])
+    uid, iid = Ids(df["unit_id"]), Ids(df["indicator_id"])
     target_pairs = set(zip(targets["unit_id"], targets["indicator_id"])) if len(targets) else set()
     target_ind = {i for _, i in target_pairs}
     allowed = list(leaves) + sorted(target_ind) + list(scheme.model.denominators)
-    keep = _unit_check(df, "values", known, out, uid)
+    keep = unit_check(df, "values", known, out, uid)
     ok = iid.member(allowed)
     bad = keep & ~ok
     out.rows("error", "values", df, bad,
-             _per_distinct(iid.at(bad), lambda i: f"unknown indicator {i!r}{did_you_mean(str(i), allowed)}"),
+             per_distinct(iid.at(bad), lambda i: f"unknown indicator {i!r}{did_you_mean(str(i), allowed)}"),
              "indicator_id", "use an indicator id of the scheme or of the targets table", code="unknown_indicator")
     keep &= ok
     if target_pairs:
@@ -915,10 +499,10 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _A
                  "indicator_id", "add the target to the targets table or fix the ids", code="no_such_target")
         keep &= ~orphan
     if not keep.all():
-        df, uid, iid = _keep(df, keep), uid.keep(keep), iid.keep(keep)
-    dup = _duplicates(df, ["unit_id", "indicator_id"], "values", out, {"unit_id": uid, "indicator_id": iid})
+        df, uid, iid = keep_rows(df, keep), uid.keep(keep), iid.keep(keep)
+    dup = duplicates(df, ["unit_id", "indicator_id"], "values", out, {"unit_id": uid, "indicator_id": iid})
     if dup.any():
-        df, uid, iid = _keep(df, ~dup), uid.keep(~dup), iid.keep(~dup)
+        df, uid, iid = keep_rows(df, ~dup), uid.keep(~dup), iid.keep(~dup)
     if uid.changed or iid.changed:
         df = df.assign(unit_id=uid.values(), indicator_id=iid.values())
     node_of = [leaves.get(i) for i in iid.names]
@@ -931,14 +515,14 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _A
     is_qual = per_row([i in qual_ids for i in iid.names], False).astype(bool)
     misspelt = _misspelt_rows(df, out, "value")
     in_percent = per_row([n is not None and _in_percent(n) for n in node_of], False).astype(bool)
-    num, blank = _numeric_cells(df, "value", "values", out, required=False, percent_points=in_percent,
+    num, blank = numeric_cells(df, "value", "values", out, required=False, percent_points=in_percent,
                                 costs=True, skip=is_qual | misspelt)
-    text = np.where(is_qual, _ids(df["value"]), None) if is_qual.any() else np.full(len(df), None, dtype=object)
+    text = np.where(is_qual, id_texts(df["value"]), None) if is_qual.any() else np.full(len(df), None, dtype=object)
     out.rows("warning", "values", df, blank & ~misspelt, "empty value", "value",
              "fill it in, or delete the row; an empty value counts as missing (0 points in a points scheme)",
              code="empty_value", costs=True)
     value = np.where(is_qual, np.nan, num.to_numpy(dtype=float))
-    target = _numeric(df, "target", "values", out, required=False).to_numpy(dtype=float) if "target" in df \
+    target = numeric(df, "target", "values", out, required=False).to_numpy(dtype=float) if "target" in df \
         else np.full(len(df), np.nan)
     df = df.assign(value=value, text=text, target=target)
     rows = _Rows.of(df, uid, iid, app.ids)
@@ -967,15 +551,15 @@ def _validate_values(scheme: Scheme, df: pd.DataFrame, known: list[str], app: _A
     return df
 
 
-def _misspelt_rows(df: pd.DataFrame, out: _Collector, column: str) -> np.ndarray:
+def _misspelt_rows(df: pd.DataFrame, out: Collector, column: str) -> np.ndarray:
     """Rows of files whose header misspelt ``column`` (already an error; no per-row noise)."""
     files = {p.file for p in out.items if p.code == "misspelt_header" and f"{column!r}?" in p.message}
     if not files or "_file" not in df:
         return np.zeros(len(df), dtype=bool)
-    return _Ids(df["_file"]).member(files)
+    return Ids(df["_file"]).member(files)
 
 
-def _plausible(rows: _Rows, leaves: Mapping[str, Any], out: _Collector) -> None:
+def _plausible(rows: _Rows, leaves: Mapping[str, Any], out: Collector) -> None:
     """Values far outside the rest of their indicator (``1e300``), and percentages sent as
     ratios (``0.9374`` for 93.74 %), flagged before they distort a score."""
     df = rows.df
@@ -1020,7 +604,7 @@ def _rule_scale(node: Any, target: np.ndarray) -> float:
     return max(nums) if nums else np.nan
 
 
-def _ratio_slip(node: Any, name: str, rows: _Rows, pos: np.ndarray, v: np.ndarray, out: _Collector) -> None:
+def _ratio_slip(node: Any, name: str, rows: _Rows, pos: np.ndarray, v: np.ndarray, out: Collector) -> None:
     df = rows.df
     ratio_like = (v >= 0) & (v <= 1)
     fractional = ratio_like & (v != np.round(v))
@@ -1051,7 +635,7 @@ def _ratio_slip(node: Any, name: str, rows: _Rows, pos: np.ndarray, v: np.ndarra
                      "send percentages (93.74, or 93.74%), not ratios (0.9374)", code="ratio_for_percent", costs=True)
 
 
-def _rule_trials(rows: _Rows, leaves: Mapping[str, Any], app: _Applicability, out: _Collector) -> None:
+def _rule_trials(rows: _Rows, leaves: Mapping[str, Any], app: _Applicability, out: Collector) -> None:
     """Run each indicator's rule (or normalisation) on its values as evaluate will, and
     report, at its row, every value or target it rejects; a rule that scores against the
     data's targets needs one for every unit it applies to."""
@@ -1107,7 +691,7 @@ def _rule_trials(rows: _Rows, leaves: Mapping[str, Any], app: _Applicability, ou
             arrays = {"x": value[pos], "target": target[pos]}
         if not len(pos):
             continue
-        for p, msg in _trial(RULES.get(spec.method).func, arrays, kw):
+        for p, msg in trial(RULES.get(spec.method).func, arrays, kw):
             if p < 0:
                 out.note("error", "values", f"rule {spec.method!r} of {name!r} rejects the values: {msg}",
                          code="rule_rejects")
@@ -1127,7 +711,7 @@ def _rule_trials(rows: _Rows, leaves: Mapping[str, Any], app: _Applicability, ou
 
 
 def _missing_values(scheme: Scheme, rows: _Rows, leaves: Mapping[str, Any], app: _Applicability,
-                    out: _Collector) -> None:
+                    out: Collector) -> None:
     """Units an indicator applies to that have no row for it; an indicator with no value
     at all is one warning, not one per unit."""
     n_units = len(app.ids)
@@ -1150,34 +734,34 @@ def _missing_values(scheme: Scheme, rows: _Rows, leaves: Mapping[str, Any], app:
         with_value[unit[(unit >= 0) & filled]] = True
         if not (with_value & applies).any():
             out.note("warning", "values", f"indicator {name!r} has no data at all: none of the {int(applies.sum())} "
-                     "units it applies to has a value", hint=_MISSING_HINT + "; send the indicator's values",
+                     "units it applies to has a value", hint=MISSING_HINT + "; send the indicator's values",
                      code="no_data", costs=costs)
             if not got.any():
                 continue
         for u in app.ids[applies & ~got]:
-            out.note("warning", "values", f"no value for unit {u!r}, indicator {name!r}", hint=_MISSING_HINT,
+            out.note("warning", "values", f"no value for unit {u!r}, indicator {name!r}", hint=MISSING_HINT,
                      code="no_value", costs=costs)
 
 
 # ---------------------------------------------------------------------------- adjustments
-def _validate_adjustments(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _Collector) -> pd.DataFrame:
+def _validate_adjustments(scheme: Scheme, df: pd.DataFrame, known: list[str], out: Collector) -> pd.DataFrame:
     cols = ["unit_id", "kind", "item", "points", "reason"]
     if df.empty:
         return pd.DataFrame(columns=cols + ["_file", "_sheet", "_row"])
-    if not _require(df, "adjustments", out):
+    if not require(df, "adjustments", out):
         return pd.DataFrame(columns=cols + ["_file", "_sheet", "_row"])
-    df = _prepare(df, ["unit_id", "kind", "item", "reason", "reason_en"])
-    df = _keep(df, _unit_check(df, "adjustments", known, out))
+    df = prepare(df, ["unit_id", "kind", "item", "reason", "reason_en"])
+    df = keep_rows(df, unit_check(df, "adjustments", known, out))
     kinds = ["bonus", "penalty", "veto"]
     kind = df["kind"].to_numpy(dtype=object)
-    bad = ~_member(kind, kinds)
+    bad = ~member(kind, kinds)
     out.rows("error", "adjustments", df, bad,
-             _per_distinct(kind[bad], lambda k: f"kind must be bonus, penalty or veto, got {k!r}"
+             per_distinct(kind[bad], lambda k: f"kind must be bonus, penalty or veto, got {k!r}"
                            f"{did_you_mean(str(k), kinds)}"), "kind", code="unknown_kind")
-    df = _keep(df, ~bad)
+    df = keep_rows(df, ~bad)
     kind = df["kind"].to_numpy(dtype=object)
     is_veto = kind == "veto"
-    pts = _numeric(df, "points", "adjustments", out, skip=is_veto).to_numpy(dtype=float)
+    pts = numeric(df, "points", "adjustments", out, skip=is_veto).to_numpy(dtype=float)
     df["points"] = np.where(is_veto, 0.0, pts)
     out.rows("error", "adjustments", df, df["points"].to_numpy() < 0,
              "points must be positive (penalties are subtracted by the engine)", "points",
@@ -1188,9 +772,9 @@ def _validate_adjustments(scheme: Scheme, df: pd.DataFrame, known: list[str], ou
     for k, names in declared.items():
         if k != "veto" and not names:
             continue  # the scheme lists no items of this kind: any item is accepted
-        bad = (kind == k) & ~_member(item, names)
+        bad = (kind == k) & ~member(item, names)
         out.rows("error", "adjustments", df, bad,
-                 _per_distinct(item[bad], lambda i, k=k, names=names: f"unknown {k} item {i!r}"
+                 per_distinct(item[bad], lambda i, k=k, names=names: f"unknown {k} item {i!r}"
                                f"{did_you_mean(str(i), names)}"), "item",
                  f"{k} items in the scheme: {', '.join(names) or '(none)'}", code=f"unknown_{k}_item")
     if "reason" not in df:
@@ -1199,33 +783,33 @@ def _validate_adjustments(scheme: Scheme, df: pd.DataFrame, known: list[str], ou
 
 
 # ---------------------------------------------------------------------------- survey
-def _validate_survey(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _Collector) -> pd.DataFrame:
+def _validate_survey(scheme: Scheme, df: pd.DataFrame, known: list[str], out: Collector) -> pd.DataFrame:
     spec = scheme.model.survey
     if df.empty or spec is None:
         if spec is not None and any(n.source == "survey" for n in scheme.leaves.values()):
             out.note("warning", "survey", "the scheme has a survey component but the round has no survey"
                      + _rounds_held(df), code="no_survey", costs=True)
         return df
-    if not _require(df, "survey", out):
+    if not require(df, "survey", out):
         return df.iloc[0:0]
-    df = _prepare(df, ["unit_id", "respondent_group"])
+    df = prepare(df, ["unit_id", "respondent_group"])
     missing = [i for i in spec.items if i not in df.columns]
     if missing:
         have = [c for c in df.columns if not c.startswith("_")]
         out.table_level("error", "survey", df, "missing item column(s): " + "; ".join(
             f"{m}{did_you_mean(m, have)}" for m in missing), "the survey needs one column per item of scheme survey.items")
         return df.iloc[0:0]
-    df = _keep(df, _unit_check(df, "survey", known, out))
+    df = keep_rows(df, unit_check(df, "survey", known, out))
     groups = list(spec.groups)
     g = df["respondent_group"].to_numpy(dtype=object)
-    bad = ~_member(g, groups)
+    bad = ~member(g, groups)
     out.rows("error", "survey", df, bad,
-             _per_distinct(g[bad], lambda x: f"unknown respondent group {x!r}{did_you_mean(str(x), groups)}"),
+             per_distinct(g[bad], lambda x: f"unknown respondent group {x!r}{did_you_mean(str(x), groups)}"),
              "respondent_group", code="unknown_group")
-    df = _keep(df, ~bad)
+    df = keep_rows(df, ~bad)
     lo, hi = spec.scale
     for item in spec.items:
-        df[item] = _numeric(df, item, "survey", out, required=False, what=f"a score from {lo:g} to {hi:g}")
+        df[item] = numeric(df, item, "survey", out, required=False, what=f"a score from {lo:g} to {hi:g}")
         v = df[item].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             outside = (v < lo) | (v > hi)
@@ -1233,7 +817,7 @@ def _validate_survey(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _C
                  item, code="out_of_scale")
     weighted = "weight" in df
     if weighted:
-        w = _numeric(df, "weight", "survey", out, required=False).to_numpy(dtype=float)
+        w = numeric(df, "weight", "survey", out, required=False).to_numpy(dtype=float)
         w = np.where(np.isnan(w), 1.0, w)
     else:
         w = np.ones(len(df))
@@ -1253,22 +837,22 @@ def _validate_survey(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _C
 
 
 # ---------------------------------------------------------------------------- special results
-def _validate_special(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _Collector) -> pd.DataFrame:
+def _validate_special(scheme: Scheme, df: pd.DataFrame, known: list[str], out: Collector) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=["assessment_id", "unit_id", "score", "_file", "_sheet", "_row"])
-    if not _require(df, "special_results", out):
+    if not require(df, "special_results", out):
         return df.iloc[0:0]
-    df = _prepare(df, ["assessment_id", "unit_id"])
-    df = _keep(df, _unit_check(df, "special_results", known, out))
+    df = prepare(df, ["assessment_id", "unit_id"])
+    df = keep_rows(df, unit_check(df, "special_results", known, out))
     ids = [s.id for s in scheme.model.special]
     a = df["assessment_id"].to_numpy(dtype=object)
-    bad = ~_member(a, ids)
+    bad = ~member(a, ids)
     out.rows("error", "special_results", df, bad,
-             _per_distinct(a[bad], lambda x: f"unknown special assessment {x!r}{did_you_mean(str(x), ids)}"),
+             per_distinct(a[bad], lambda x: f"unknown special assessment {x!r}{did_you_mean(str(x), ids)}"),
              "assessment_id", code="unknown_assessment")
-    df = _keep(df, ~bad)
-    df = _keep(df, ~_duplicates(df, ["assessment_id", "unit_id"], "special_results", out))
-    df["score"] = _numeric(df, "score", "special_results", out, what="a score from 0 to 100")
+    df = keep_rows(df, ~bad)
+    df = keep_rows(df, ~duplicates(df, ["assessment_id", "unit_id"], "special_results", out))
+    df["score"] = numeric(df, "score", "special_results", out, what="a score from 0 to 100")
     s = df["score"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         outside = (s < 0) | (s > 100)
@@ -1279,7 +863,7 @@ def _validate_special(scheme: Scheme, df: pd.DataFrame, known: list[str], out: _
 
 # ---------------------------------------------------------------------------- coverage
 def _coverage(scheme: Scheme, app: _Applicability, survey: pd.DataFrame, special: pd.DataFrame,
-              out: _Collector) -> None:
+              out: Collector) -> None:
     """Warn about units that a survey or special-assessment leaf covers but that have no
     result (they would silently score nothing)."""
     spec = scheme.model.survey
@@ -1291,11 +875,11 @@ def _coverage(scheme: Scheme, app: _Applicability, survey: pd.DataFrame, special
                 if uid not in have:
                     out.note("warning", "special_results",
                              f"no result of special assessment {node.assessment!r} for unit {uid!r}",
-                             hint=_MISSING_HINT, code="no_special", costs=True)
+                             hint=MISSING_HINT, code="no_special", costs=True)
         elif node.source == "survey" and spec is not None and len(survey):
             counts = survey.groupby(["unit_id", "respondent_group"]).size()
             enough = set(counts[counts >= spec.min_responses].index.get_level_values(0))
             for uid in app.ids[applies]:
                 if uid not in enough:
                     out.note("warning", "survey", f"unit {uid!r} has no respondent group with at least "
-                             f"{spec.min_responses} responses", hint=_MISSING_HINT, code="few_responses", costs=True)
+                             f"{spec.min_responses} responses", hint=MISSING_HINT, code="few_responses", costs=True)
