@@ -191,6 +191,8 @@ def main() -> None:
     print(f"perfkit {perfkit.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"scheme: composite, {PILLARS} pillars x {PER_PILLAR} indicators (minmax, arithmetic)")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs (times grow with it)")
     n, n_rounds = (500, 3) if args.quick else (5000, 10)
     folders = ensure_rounds(cache, n, n_rounds, formats)
     report(f"{n:,} units x {PILLARS * PER_PILLAR} indicators, Parquet, 1 round (fresh process)",
@@ -205,6 +207,7 @@ def main() -> None:
         big = ensure_rounds(cache, 50_000, 1, ("parquet",))
         report(f"50,000 units x {PILLARS * PER_PILLAR} indicators, Parquet, 1 round",
                _spawn(big, "parquet", yaml_file), target_s=None, big=True)
+    print("\nload average at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

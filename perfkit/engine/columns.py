@@ -20,7 +20,7 @@ from perfkit.io.round import REQUIRED
 
 __all__ = ["Problem", "Collector", "Ids", "NA_TOKENS", "MISSING_HINT", "codes_of", "id_texts", "member",
            "per_distinct", "cell_text", "numeric", "numeric_cells", "require", "duplicates", "unit_check", "prepare",
-           "keep_rows", "trial", "near"]
+           "keep_rows", "check_known", "trial", "near"]
 
 #: Cell texts read as "no value" (with a warning naming what was typed), case-insensitive.
 NA_TOKENS = frozenset({"nan", "na", "n/a", "#n/a", "null", "none"})
@@ -458,3 +458,16 @@ def trial(func: Callable, arrays: Mapping[str, np.ndarray], kw: Mapping[str, Any
     return sorted(found)
 
 
+
+
+def check_known(out: Collector, table: str, df: pd.DataFrame, column: str, allowed: Iterable[str], what: str, *,
+          hint: str = "", code: str = "") -> np.ndarray:
+    """Rows whose ``column`` is one of ``allowed``; every other row is reported as
+    ``unknown <what> 'x' (did you mean 'y'?)`` (one suggestion per distinct value)."""
+    allowed = list(allowed)
+    values = df[column].to_numpy(dtype=object)
+    ok = member(values, allowed)
+    out.rows("error", table, df, ~ok,
+             per_distinct(values[~ok], lambda x: f"unknown {what} {x!r}{did_you_mean(str(x), allowed)}"), column,
+             hint, code=code)
+    return ok

@@ -29,6 +29,7 @@ from perfkit.engine.columns import (
     Collector,
     Ids,
     Problem,
+    check_known,
     codes_of,
     duplicates,
     id_texts,
@@ -800,13 +801,8 @@ def _validate_survey(scheme: Scheme, df: pd.DataFrame, known: list[str], out: Co
             f"{m}{did_you_mean(m, have)}" for m in missing), "the survey needs one column per item of scheme survey.items")
         return df.iloc[0:0]
     df = keep_rows(df, unit_check(df, "survey", known, out))
-    groups = list(spec.groups)
-    g = df["respondent_group"].to_numpy(dtype=object)
-    bad = ~member(g, groups)
-    out.rows("error", "survey", df, bad,
-             per_distinct(g[bad], lambda x: f"unknown respondent group {x!r}{did_you_mean(str(x), groups)}"),
-             "respondent_group", code="unknown_group")
-    df = keep_rows(df, ~bad)
+    df = keep_rows(df, check_known(out, "survey", df, "respondent_group", spec.groups, "respondent group",
+                             code="unknown_group"))
     lo, hi = spec.scale
     for item in spec.items:
         df[item] = numeric(df, item, "survey", out, required=False, what=f"a score from {lo:g} to {hi:g}")
@@ -844,13 +840,8 @@ def _validate_special(scheme: Scheme, df: pd.DataFrame, known: list[str], out: C
         return df.iloc[0:0]
     df = prepare(df, ["assessment_id", "unit_id"])
     df = keep_rows(df, unit_check(df, "special_results", known, out))
-    ids = [s.id for s in scheme.model.special]
-    a = df["assessment_id"].to_numpy(dtype=object)
-    bad = ~member(a, ids)
-    out.rows("error", "special_results", df, bad,
-             per_distinct(a[bad], lambda x: f"unknown special assessment {x!r}{did_you_mean(str(x), ids)}"),
-             "assessment_id", code="unknown_assessment")
-    df = keep_rows(df, ~bad)
+    df = keep_rows(df, check_known(out, "special_results", df, "assessment_id", [s.id for s in scheme.model.special],
+                             "special assessment", code="unknown_assessment"))
     df = keep_rows(df, ~duplicates(df, ["assessment_id", "unit_id"], "special_results", out))
     df["score"] = numeric(df, "score", "special_results", out, what="a score from 0 to 100")
     s = df["score"].to_numpy(dtype=float)
