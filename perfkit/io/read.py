@@ -229,6 +229,8 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _CELL = re.compile(r"([A-Z]+)(\d+)")
+#: how a formula element can start in a sheet's XML (with or without a namespace prefix)
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 
 
 def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
@@ -256,8 +258,9 @@ def _formula_cells(path: Path, sheet: str, header: list[str]) -> list[tuple]:
                 return []
             with zf.open(member) as fh:
                 tail, seen = b"", False
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    if re.search(rb"<(?:\w+:)?f[ >/]", tail + chunk):
+                for chunk in iter(lambda: fh.read(1 << 22), b""):
+                    buf = tail + chunk
+                    if any(tag in buf for tag in _FORMULA_TAGS):
                         seen = True
                         break
                     tail = chunk[-16:]
