@@ -5,14 +5,16 @@ Problems the user can fix print one line each and exit with code 2, never a trac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from perfkit.engine.evaluate import evaluate
 from perfkit.engine.validate import validate_round
-from perfkit.errors import PerfkitError
+from perfkit.errors import DataWarning, PerfkitError
 from perfkit.io.export import write_evaluation
 from perfkit.io.round import load_round
 from perfkit.report.cli import add_parser as add_report_parser
@@ -33,15 +35,41 @@ def cmd_validate(args: argparse.Namespace) -> int:
     shown = report.problems if args.warnings else report.errors
     for p in shown:
         print(p)
+    if not args.warnings:  # the warnings that cost points are never hidden
+        for line in report.summary():
+            print(f"warning: {line}" if not line.startswith(" ") else line)
     n_err, n_warn = len(report.errors), len(report.warnings)
     print(f"{scheme.id}: {len(report.data.units)} units, {n_err} error(s), {n_warn} warning(s)"
           + ("" if args.warnings or not n_warn else " (show them with --warnings)"))
     return 2 if n_err else 0
 
 
+def _evaluate(scheme, data):
+    """Evaluate, and print the summary of the warnings that cost points (instead of the
+    Python warning the library issues)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        ev = evaluate(scheme, data)
+    for line in ev.validation.summary():
+        print(f"warning: {line}" if not line.startswith(" ") else line)
+    return ev
+
+
+def _check_out(out: str) -> None:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise PerfkitError("--out names an existing file, not a folder", where=[str(path)],
+                           hint="give a folder for the results (it is created if it does not exist)")
+    parent = next((p for p in [path, *path.parents] if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise PerfkitError(f"--out lies inside {str(parent)!r}, which is a file, not a folder", where=[str(path)],
+                           hint="give a folder for the results")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    _check_out(args.out)
     scheme, data = _load(args.scheme, args.data, args.round)
-    ev = evaluate(scheme, data)
+    ev = _evaluate(scheme, data)
     written = write_evaluation(ev, args.out, manifest_extra={"command": " ".join(sys.argv)})
     top = ev.results.sort_values(["category", "rank"])
     print(f"{scheme.id}: evaluated {len(ev.results)} units in {top['category'].nunique()} categories")
@@ -51,7 +79,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     scheme, data = _load(args.scheme, args.data, args.round)
-    ex = evaluate(scheme, data).explain(args.unit)
+    ex = _evaluate(scheme, data).explain(args.unit)
     lang = args.lang
     cols = ["path", "id", f"label_{lang}", "method", "value", "target"]
     cols += ["max_points", "earned", "lost"] if ex.paradigm == "points" else ["score", "gap"]
@@ -94,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader went away (``perfkit validate ... | head``): stop quietly
+        _drop_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command cut off by its pipe
     except PerfkitError as exc:
         print(f"perfkit: error: {exc}", file=sys.stderr)
         return 2
@@ -104,6 +137,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush does not
+    fail again on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (captured)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["PerfkitError", "SchemeError", "DataError", "UnknownNameError", "did_you_mean"]
+__all__ = ["PerfkitError", "SchemeError", "DataError", "UnknownNameError", "DataWarning", "did_you_mean"]
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
@@ -61,3 +61,9 @@ class UnknownNameError(PerfkitError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return PerfkitError.__str__(self)
+
+
+class DataWarning(UserWarning):
+    """Round data that evaluate takes, but that change some unit's score (values counted
+    as missing, a value that distorts a normalisation ...): see
+    :attr:`perfkit.engine.validate.ValidationReport.costs_points`."""

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from typing import Any
 
-from perfkit.errors import SchemeError, UnknownNameError, did_you_mean
+import numpy as np
+
+from perfkit.errors import PerfkitError, SchemeError, UnknownNameError, did_you_mean
 from perfkit.kernels import treat
 from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.kernels.normalise import NORMALISE, output_range
 from perfkit.kernels.rules import RULES
 from perfkit.scheme.models import MethodSpec, Node, SchemeModel
-from perfkit.weighting import check_weights_spec
+from perfkit.weighting import WEIGHTS, check_weights_spec, weights_from_spec
+from perfkit.weighting.spec import INCONSISTENCY
 
 __all__ = ["check_scheme", "check_params", "DEFAULT_SOURCE_RULE"]
 
@@ -124,7 +128,13 @@ def check_scheme(model: SchemeModel, *, file: str | None = None) -> None:
         if node.aggregate is not None:
             check_params("aggregation", node.aggregate, AGGREGATE, [f, path + ".aggregate"])
         if node.weights is not None:
-            _check_weights_spec(node.weights, [f, path + ".weights"])
+            if points:
+                raise SchemeError("a points scheme cannot derive weights: a node's points must be the sum of its "
+                                  f"children's points, and weights {{method: {node.weights.method}}} would change "
+                                  "them", where=[f, path + ".weights"],
+                                  hint="remove 'weights:' and give the children the points you want (or use a "
+                                       "composite scheme)")
+            _check_weights_spec(node.weights, [f, path + ".weights"], [c.id for c in node.children])
         if points and node.points is None:
             raise SchemeError("every node needs 'points' in a points scheme", where=[f, path],
                               hint="give the points this part is worth, e.g. 'points: 5'")
@@ -186,6 +196,10 @@ def _check_leaf(model: SchemeModel, node: Node, path: str, f: str, NORMALISE, RU
                     hint="use a bounded method (minmax, goalposts, distance_to_target, percentile_rank) in a points scheme")
     if node.rule is not None:
         check_params("scoring rule", node.rule, RULES, [f, path + ".rule"])
+        if node.source != "targets":
+            _check_rule_values(node, path, f)
+    if node.normalise is not None:
+        _check_normalise_values(node, path, f)
     if node.rule is None and node.normalise is None:
         if node.source in ("survey", "special"):
             return
@@ -197,11 +211,89 @@ def _check_leaf(model: SchemeModel, node: Node, path: str, f: str, NORMALISE, RU
                           where=[f, path + ".rule.method"], hint="use grade_map or binary for qualitative indicators")
 
 
-def _check_weights_spec(spec: MethodSpec, where: list[str]) -> None:
-    """Method name, parameter names and values of a ``weights:`` spec, checked now so that
-    a typo is caught when the scheme is built, not when the node is aggregated."""
+_DIRECTION_OF_RULE = {"completion": "higher", "completion_lower": "lower"}
 
-    check_weights_spec(spec.model_dump(), where=where)
+
+def _check_rule_values(node: Node, path: str, f: str) -> None:
+    """What the rule's kernel would refuse at evaluate time, refused now with the YAML
+    path: parameter values (a cap below 1, a floor equal to the target ...) and a rule that
+    scores the indicator the wrong way round (``linear`` with its floor above its target
+    for a higher-is-better indicator, ``completion`` for a lower-is-better one)."""
+    spec = node.rule
+    where = [f, path + ".rule"]
+    p = spec.params
+    want = node.direction
+    inherent = _DIRECTION_OF_RULE.get(spec.method)
+    if inherent is not None and inherent != want:
+        other = "completion_lower" if spec.method == "completion" else "completion"
+        raise SchemeError(f"rule {spec.method!r} scores {'higher' if inherent == 'higher' else 'lower'} values "
+                          f"higher, but the indicator's direction is {want!r}", where=[f, path + ".rule.method"],
+                          hint=f"use {other!r}, or set the direction the indicator really has")
+    if spec.method == "linear" and _is_number(p.get("floor")) and _is_number(p.get("target")):
+        floor, target = float(p["floor"]), float(p["target"])
+        if (want == "higher" and floor > target) or (want == "lower" and floor < target):
+            raise SchemeError(f"floor {floor:g} is {'above' if floor > target else 'below'} target {target:g}: the "
+                              f"rule would score this {want}-is-better indicator the wrong way round",
+                              where=[f, path + ".rule.floor"],
+                              hint="swap floor and target" + ("" if want == "lower" else
+                                                             ", or set 'direction: lower' if lower is better"))
+    if spec.method in ("grade_map", "rank_within"):
+        return
+    func = RULES.get(spec.method).func
+    names = set(inspect.signature(func).parameters)
+    kw = dict(p)
+    if "target" in names and "target" not in kw:
+        base = float(kw["floor"]) if _is_number(kw.get("floor")) else 0.0
+        kw["target"] = base + (1.0 if want == "higher" else -1.0) if "floor" in kw else 1.0
+    if "direction" in names:
+        kw["direction"] = 1 if want == "higher" else -1
+    try:
+        with np.errstate(all="ignore"):
+            func(np.array([0.0, 1.0]), **kw)
+    except (ValueError, TypeError) as exc:
+        raise SchemeError(f"rule {spec.method!r}: {exc}", where=where,
+                          hint="fix the parameter; evaluate would refuse it") from None
+
+
+def _check_normalise_values(node: Node, path: str, f: str) -> None:
+    """Parameter values the normalisation kernel would refuse, refused now."""
+    spec = node.normalise
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            NORMALISE.get(spec.method).func(np.array([[1.0], [2.0], [3.0], [4.0]]),
+                                            direction=np.array([1 if node.direction == "higher" else -1]),
+                                            **spec.params)
+    except (ValueError, TypeError) as exc:
+        raise SchemeError(f"normalisation {spec.method!r}: {exc}", where=[f, path + ".normalise"],
+                          hint="fix the parameter; evaluate would refuse it") from None
+
+
+def _check_weights_spec(spec: MethodSpec, where: list[str], names: list[str]) -> None:
+    """Method name, parameter names and values of a ``weights:`` spec, checked now so that
+    a typo is caught when the scheme is built, not when the node is aggregated. A method
+    that needs no data (AHP, expert points, Delphi ...) is run on the node's children now,
+    so that a bad matrix (not reciprocal, the wrong size) is refused with its YAML path;
+    an AHP matrix with CR >= its threshold is an error unless the spec says
+    ``inconsistency: warning``."""
+    clean = check_weights_spec(spec.model_dump(), where=where)
+    method = WEIGHTS.get(clean["method"])
+    if method.meta.get("needs_data") or not names:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = weights_from_spec(clean, None, None, names, where=where)
+    except PerfkitError as exc:
+        at = ": ".join(exc.where[1:]) or where[1]
+        if "matrix" in clean and exc.message.startswith("AHP matrix") and at == where[1]:
+            at += ".matrix"
+        raise SchemeError(exc.message, where=[where[0], at], hint=exc.hint) from None
+    if not result.diagnostics.get("consistent", True) and clean.get(INCONSISTENCY, "error") == "error":
+        text = next((w for w in result.warnings if "inconsistent" in w), "the judgements are inconsistent")
+        raise SchemeError(text, where=where,
+                          hint="revise the judgements, or accept them with 'inconsistency: warning' in this "
+                               "weights spec")
 
 
 def _check_treatment(model: SchemeModel, f: str) -> None:
@@ -227,6 +319,19 @@ def _check_treatment(model: SchemeModel, f: str) -> None:
                                   where=[f, f"treatment.winsorise.{k}"], hint=f"its parameters: {', '.join(allowed)}")
 
 
+def _highest_score(model: SchemeModel) -> tuple[float, str] | None:
+    """The highest final score a unit can reach and why, where the scheme bounds it: the
+    points scheme's total plus the bonus cap (a composite index is scored 0-100 only when
+    every normalisation is bounded, so it is not checked)."""
+    if model.paradigm != "points":
+        return None
+    total = float(model.structure.points or model.total_points or 100.0)
+    cap = model.adjustments.bonus.cap
+    if cap:
+        return total + float(cap), f"{total:g} points and a bonus of at most {float(cap):g}"
+    return total, f"{total:g} points" + (", no bonus cap declared" if cap is None else "")
+
+
 def _check_grading(model: SchemeModel, f: str, cats: list[str]) -> None:
     g = model.grading
     assert g is not None
@@ -239,13 +344,21 @@ def _check_grading(model: SchemeModel, f: str, cats: list[str]) -> None:
         ids = [r.id for r in rules]
         if len(set(ids)) != len(ids):
             raise SchemeError("grade ids repeat", where=[f, f"grading.{name}"])
-        last_min = math.inf
+        last_min, last_id = math.inf, ""
+        top = _highest_score(model)
         for i, r in enumerate(rules):
             if r.min_score is not None:
+                at = [f, f"grading.{name}[{i}]({r.id}).min_score"]
                 if r.min_score > last_min:
-                    raise SchemeError("grades must be listed best first with falling min_score",
-                                      where=[f, f"grading.{name}[{i}]({r.id}).min_score"])
-                last_min = r.min_score
+                    raise SchemeError("grades must be listed best first with falling min_score", where=at)
+                if r.min_score == last_min:
+                    raise SchemeError(f"grade {r.id!r} has the same min_score {r.min_score:g} as {last_id!r} above "
+                                      f"it", where=at, hint="give each grade its own, lower min_score (units above "
+                                      "a full quota already fall to the next grade)")
+                if top is not None and r.min_score > top[0]:
+                    raise SchemeError(f"min_score {r.min_score:g} can never be reached: the highest possible score "
+                                      f"is {top[0]:g} ({top[1]})", where=at, hint="check the threshold")
+                last_min, last_id = r.min_score, r.id
         if rules[-1].min_score is not None or rules[-1].max_share is not None:
             raise SchemeError("the last grade is the floor: give it no min_score and no max_share",
                               where=[f, f"grading.{name}[{len(rules) - 1}]({rules[-1].id})"])

@@ -26,7 +26,14 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         text = path.read_text(encoding="gb18030")
     try:
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _no_duplicate_keys(node, str(path))
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.constructor.ConstructorError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = [str(path)] + ([f"line {mark.line + 1}, column {mark.column + 1}"] if mark else [])
@@ -42,6 +49,29 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
         raise SchemeError("the scheme must be a YAML mapping (key: value) at the top level",
                           where=[str(path)])
     return data
+
+
+def _no_duplicate_keys(node: yaml.Node, file: str, path: str = "") -> None:
+    """Refuse a key given twice in one mapping anywhere in the document (YAML would keep
+    the last one silently), naming its YAML path and both lines."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+            line = key_node.start_mark.line + 1
+            here = f"{path}.{key}" if path else str(key)
+            if key in seen:
+                raise SchemeError(f"key {key!r} is given twice in one mapping (lines {seen[key]} and {line}); "
+                                  "YAML would silently keep the last one", where=[file, here],
+                                  hint="delete one of them, or merge the two")
+            seen[key] = line
+            _no_duplicate_keys(value_node, file, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            pairs = item.value if isinstance(item, yaml.MappingNode) else ()
+            ident = next((v.value for k, v in pairs if isinstance(k, yaml.ScalarNode) and k.value == "id"
+                          and isinstance(v, yaml.ScalarNode)), None)
+            _no_duplicate_keys(item, file, f"{path}[{i}]" + (f"({ident})" if ident else ""))
 
 
 def yaml_path(raw: Any, loc: Sequence[Any]) -> str:

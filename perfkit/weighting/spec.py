@@ -19,6 +19,10 @@ _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _FRACTION = re.compile(rf"\s*({_NUM})\s*/\s*({_NUM})\s*")
 _NUMBER = re.compile(rf"\s*({_NUM})\s*")
 _RESERVED = ("direction", "names")
+#: a scheme-level key of consistency-checked methods (AHP): whether a matrix with
+#: CR >= threshold is an ``error`` when the scheme loads (the default) or a ``warning``
+INCONSISTENCY = "inconsistency"
+_POLICIES = ("error", "warning")
 
 
 def parse_number(value: Any) -> float:
@@ -131,7 +135,17 @@ def check_weights_spec(spec: Any, *, where: Sequence[str] = ()) -> dict[str, Any
         )
     func = WEIGHTS.get(name).func
     allowed, required = _spec_params(func)
-    params = {k: v for k, v in spec.items() if k != "method"}
+    params = {k: v for k, v in spec.items() if k not in ("method", INCONSISTENCY)}
+    policy = spec.get(INCONSISTENCY)
+    if policy is not None:
+        if "threshold" not in allowed:
+            raise SchemeError(f"'{INCONSISTENCY}' applies to methods with a consistency check (AHP); "
+                              f"{name!r} has none", where=(*where, INCONSISTENCY))
+        if policy not in _POLICIES:
+            raise SchemeError(f"'{INCONSISTENCY}' must be 'error' or 'warning', got {policy!r}"
+                              f"{did_you_mean(str(policy), _POLICIES)}", where=(*where, INCONSISTENCY),
+                              hint="'error' (the default) refuses a matrix with CR >= threshold when the scheme "
+                                   "loads; 'warning' accepts it with a warning")
     for key in params:
         if key in _RESERVED:
             raise SchemeError(f"'{key}' cannot be set in a weights spec; it comes from the scheme",
@@ -147,6 +161,8 @@ def check_weights_spec(spec: Any, *, where: Sequence[str] = ()) -> dict[str, Any
                           hint=f"valid parameters: {', '.join(allowed)}")
     out = {"method": name}
     out.update(_coerce(params, where))
+    if policy is not None:
+        out[INCONSISTENCY] = policy
     for key in ("subjective", "objective"):
         if name == "combined" and isinstance(out.get(key), (Mapping, str)):
             out[key] = check_weights_spec(out[key], where=(*where, key))
@@ -198,7 +214,7 @@ def weights_from_spec(
     where = tuple(where) or ("weights",)
     clean = check_weights_spec(spec, where=where)
     method = WEIGHTS.get(clean["method"])
-    params = {k: v for k, v in clean.items() if k != "method"}
+    params = {k: v for k, v in clean.items() if k not in ("method", INCONSISTENCY)}
     if X is None:
         if method.meta.get("needs_data"):
             raise SchemeError(

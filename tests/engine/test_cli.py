@@ -255,3 +255,58 @@ def test_console_entry_point_exits_2_without_traceback(write_round, round_tables
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"perfkit: error: {folder / 'values.csv'}: row 3: column value: ")
     assert proc.stderr.count("\n") == 1
+
+
+# ----------------------------------------------------------------- messages (issue 10)
+def test_out_naming_an_existing_file_says_it_is_a_file_not_a_folder(run_cli, scheme_path, round_dir, tmp_path):
+    out = tmp_path / "results.xlsx"
+    out.write_bytes(b"an earlier export")
+    res = run_cli("evaluate", scheme_path, round_dir, "--out", out)
+    _assert_clean_failure(res, str(out), "--out names an existing file, not a folder", "give a folder")
+    assert out.read_bytes() == b"an earlier export"
+
+
+def test_round_typo_says_no_row_belongs_to_it_and_which_rounds_there_are(run_cli, write_round, round_tables,
+                                                                         scheme_path):
+    for name in ("values", "survey"):
+        round_tables[name][0].append("round")
+        for row in round_tables[name][1:]:
+            row.append("2025")
+    res = run_cli("validate", scheme_path, write_round(round_tables), "--round", "2052")
+    _assert_clean_failure(res, "no row belongs to round 2052", "the data hold round(s) 2025", "--round")
+
+
+def test_evaluate_prints_a_summary_of_the_warnings_that_cost_points(run_cli, write_round, round_tables,
+                                                                    scheme_path, tmp_path):
+    round_tables["values"][2][2] = "NaN"  # row 3
+    round_tables["values"] = [r for r in round_tables["values"] if r[:2] != ["B01", "hotline"]]
+    folder = write_round(round_tables)
+    res = run_cli("evaluate", scheme_path, folder, "--out", tmp_path / "out")
+    assert res.code == 0, res.err
+    assert "warning: 2 warning(s) change a unit's score:" in res.out
+    assert f"{folder / 'values.csv'}: row 3: column value" in res.out
+    assert "no value for unit 'B01', indicator 'hotline'" in res.out
+    assert "perfkit validate --warnings" in res.out
+    assert "DataWarning" not in res.err
+
+
+def test_validate_without_warnings_still_summarises_those_that_cost_points(run_cli, write_round, round_tables,
+                                                                            scheme_path):
+    round_tables["values"][2][2] = ""
+    res = run_cli("validate", scheme_path, write_round(round_tables))
+    assert res.code == 0
+    assert "warning: 1 warning(s) change a unit's score:" in res.out and "empty value" in res.out
+
+
+def test_validate_piped_into_head_stops_quietly(write_round, round_tables, scheme_path):
+    round_tables["values"] += [["X%05d" % i, "growth", "1"] for i in range(3000)]  # 3,000 unknown units
+    folder = write_round(round_tables)
+    proc = subprocess.Popen([sys.executable, "-m", "perfkit", "validate", str(scheme_path), str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = [proc.stdout.readline() for _ in range(2)]
+    proc.stdout.close()  # what `| head -2` does
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=60)
+    assert all(line.startswith(b"error: ") for line in first)
+    assert "Broken pipe" not in err and "Traceback" not in err, err
+    assert code not in (1, 2)

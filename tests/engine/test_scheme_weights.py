@@ -26,7 +26,7 @@ def _scheme(spec):
 @pytest.mark.parametrize("spec", [{"method": "entropy"}, {"method": "critic"}, {"method": "equal"},
                                   {"method": "ahp", "matrix": [[1 if i == j else (3 if i < j else "1/3")
                                                                 for j in range(11)] for i in range(11)],
-                                   "scale": "any"}])
+                                   "scale": "any", "inconsistency": "warning"}])  # CR 0.114: accepted on purpose
 def test_top_level_weights_come_from_the_named_method(data, spec):
     ev = perfkit.evaluate(_scheme(spec), data)
     topics = [c.id for c in ev.scheme.root.children]
