@@ -76,25 +76,29 @@ class RoundView:
         return self.ev.scores[self.ids].where(self.valued)
 
     @cached_property
+    def reasons(self) -> pd.DataFrame:
+        """The engine's reason per cell (``"no value"``, ``"not applicable"``; ``""`` for the
+        functional-target nodes, which have none)."""
+        return self.ev.reasons.reindex(columns=self.ids).astype(object).fillna("")
+
+    @cached_property
     def applicable(self) -> pd.DataFrame:
         """Units each indicator applies to (and that passed the screen)."""
-        sc = self.ev.scores[self.ids]
-        reasons = self.ev.reasons.reindex(columns=self.ids).fillna("")
-        return sc.notna() | (reasons == "no value")
+        return self.ev.scores[self.ids].notna() | (self.reasons == "no value")
 
     @cached_property
     def valued(self) -> pd.DataFrame:
         """Applicable units with a value (missing values score 0 in a points scheme: they are
         left out of every statistic and counted as missing instead)."""
-        reasons = self.ev.reasons.reindex(columns=self.ids).fillna("")
-        return self.ev.scores[self.ids].notna() & (reasons != "no value")
+        return self.ev.scores[self.ids].notna() & (self.reasons != "no value")
 
     @cached_property
     def values(self) -> pd.DataFrame:
-        """Values as submitted (raw) where the indicator has them, else the score (survey,
-        special and functional-target nodes have no raw value of their own)."""
-        raw = self.ev.raw.reindex(columns=self.ids)
-        out = raw.where(raw.notna(), self.ev.scores[self.ids])
+        """Values as submitted (raw; an imputed cell stays missing here), and the score for
+        functional-target nodes, which have no raw value of their own."""
+        out = self.ev.raw.reindex(columns=self.ids)
+        own = [c for c in self.ids if c not in self.ev.raw.columns]
+        out[own] = self.ev.scores[own]
         return out.where(self.valued)
 
     @cached_property
@@ -173,7 +177,10 @@ class RoundView:
             w = self.group_weights(pid)
             W = np.tile(w, (len(kids), 1))
             np.fill_diagonal(W, 0.0)
-            parents = self._aggregate(pid, X, W)
+            parents = np.full((len(kids), len(self.units)), np.nan)
+            some = W.sum(axis=1) > 0  # an only child leaves nothing behind
+            if some.any():
+                parents[some] = self._aggregate(pid, X, W[some])
             for j, kid in enumerate(kids):
                 new = parents[j]
                 up = pid

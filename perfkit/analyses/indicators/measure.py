@@ -185,9 +185,10 @@ def direction(v: RoundView, notes: Notes) -> pd.DataFrame:
 
 def effective(v: RoundView, notes: Notes) -> pd.DataFrame:
     """Nominal weight against first-order effect, per indicator and aggregate node: within
-    its group (the child's effect on its parent, against its normalised weight there) and
-    on the final score (against its share of the final score), and the weights that would
-    make the children's effects match their nominal weights
+    its group (the child's share of the group's effects against its normalised weight
+    there; children with no effect to measure — no spread, no data — are left out of both
+    shares) and on the final score (against its share of the final score), and the weights
+    that would make the children's effects match their nominal weights
     (:func:`~perfkit.analyses.indicators.stats.optimal_weights`)."""
     rows = []
     for pid in v.aggregates:
@@ -198,6 +199,9 @@ def effective(v: RoundView, notes: Notes) -> pd.DataFrame:
         fo = [stats.first_order(X[:, j], y, v.groups) for j in range(len(kids))]
         S = np.array([f.S for f in fo])
         Sn = S / np.nansum(S) if np.nansum(S) > 0 else np.full(len(kids), np.nan)
+        # children without an effect (no spread, no data) are left out of both shares
+        w_on = np.where(np.isfinite(S), w, 0.0)
+        w_on = w_on / w_on.sum() if w_on.sum() > 0 else w_on
         if len(kids) > 1 and np.isfinite(X).sum(axis=0).min() > len(kids):
             opt, opt_s, ok = stats.optimal_weights(np.nan_to_num(X, nan=np.nan), w, v.aggregate(pid), v.groups)
         else:
@@ -206,7 +210,7 @@ def effective(v: RoundView, notes: Notes) -> pd.DataFrame:
             f_fin = stats.first_order(X[:, j], v.final, v.groups)
             rows.append({"round": v.round, "indicator": k, "group": pid, "n": fo[j].n, "nominal": float(w[j]),
                          "S": fo[j].S, "S_raw": fo[j].raw, "df": fo[j].df, "smoother": fo[j].smoother,
-                         "S_norm": Sn[j], "ratio": Sn[j] / w[j] if w[j] > 0 else np.nan,
+                         "S_norm": Sn[j], "ratio": Sn[j] / w_on[j] if w_on[j] > 0 else np.nan,
                          "optimal": float(opt[j]) if ok else np.nan, "optimal_S_norm": float(opt_s[j]) if ok else np.nan,
                          "nominal_final": v.nominal_share(k), "S_final": f_fin.S})
     return pd.DataFrame(rows)
