@@ -26,9 +26,9 @@ _CELL = 22
 def heatmap(df: pd.DataFrame, *, order: Sequence[str], title: str | None, colour_title: str, threshold: float,
             a: str = "a", b: str = "b", r: str = "r") -> alt.Chart:
     """Correlations as a square heatmap in ``order`` (red positive, blue negative); cells at
-    ``|r| >= threshold`` off the diagonal are outlined and carry their value."""
+    ``r >= threshold`` off the diagonal are outlined and carry their value."""
     data = df[[a, b, r]].copy()
-    data["strong"] = (data[r].abs() >= threshold) & (data[a] != data[b])
+    data["strong"] = (data[r] >= threshold) & (data[a] != data[b])
     data["text"] = [f"{v:.2f}" if s else "" for v, s in zip(data[r], data["strong"])]
     order = list(order)
     x = alt.X(f"{b}:N", sort=order, title=None, axis=alt.Axis(labelAngle=-60, labelLimit=180))
@@ -108,15 +108,16 @@ def weight_chart(review, *, lang: str = "en", groups: Sequence[str] | None = Non
     weight against its share of the group's first-order effects (and the weight that would
     match them); groups whose effects are not judged (too few units) are left out."""
     label = _label(review, lang)
-    e = review.effective[review.effective["round"] == review.rounds[-1]]
+    e = review.effective[review.effective["round"] == review.rounds[-1]].copy()
+    # shares of the whole group, then only the children whose effect is judged are drawn
+    e["optimal"] = e["optimal"] / e.groupby("group")["optimal"].transform("sum")
     e = e[e["n"] >= review.thresholds.min_units_effect]
     if groups is not None:
         e = e[e["group"].isin(groups)]
     names = [t("chart.ind.nominal", lang), t("chart.ind.effect", lang), t("chart.ind.optimal", lang)]
     rows = []
     for g, sub in e.groupby("group", sort=False):
-        opt = sub["optimal"] / sub["optimal"].sum() if sub["optimal"].notna().all() else sub["optimal"] * np.nan
-        for r, o in zip(sub.itertuples(index=False), opt):
+        for r, o in zip(sub.itertuples(index=False), sub["optimal"]):
             for name, v in zip(names, (r.nominal, r.S_norm, o)):
                 if np.isfinite(v):
                     rows.append({"panel": t("chart.ind.group", lang, group=label(g)), "label": label(r.indicator),

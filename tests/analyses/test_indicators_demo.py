@@ -127,7 +127,7 @@ def test_asem_correlations_within_each_aggregation_group_match_pandas(asem):
 
 
 def test_asem_review_runs_with_no_category_and_judges_every_indicator(asem):
-    ev, rv = asem
+    _, rv = asem
     assert rv.provenance["within_category"] is False
     assert len(rv.indicators) == 49 and len(rv.recommendations) >= 49
     assert np.isfinite(rv.structure.set_index("group").loc["Physical", "kmo"])

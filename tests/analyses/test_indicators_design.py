@@ -17,7 +17,8 @@ def scheme(**extra_on_hotline):
     declares almost nothing, one survey (implied unit and direction)."""
     hotline = {"id": "hotline", "label": _label("热线办结率", "Hotline"), "points": 10, "unit": "%",
                "direction": "higher", "collector": "hotline_centre", "frequency": "monthly", "baseline": 92.0,
-               "dimensions": ["quantity", "time"], "definition": _label("按时办结件数/受理件数", "On time / received"),
+               "dimensions": ["quantity", "time"],
+               "definition": _label("按时办结件数/受理件数", "On time / received"),
                "rule": {"method": "linear", "floor": 80, "target": 98}, **extra_on_hotline}
     party = {"id": "party", "label": _label("党建工作", "Party building"), "points": 10, "kind": "qualitative",
              "collector": "party_org", "negative_list": [_label("未按期换届", "Late election")],

@@ -38,7 +38,8 @@ def small(values: dict[str, np.ndarray], groups: dict[str, list[str]], *, direct
     rows = [{"unit_id": u, "indicator_id": k, "value": float(x)} for k, v in values.items()
             for u, x in zip(units["unit_id"], v) if np.isfinite(x)]
     kids = [{"id": g, "label": _label(g), "aggregate": "arithmetic", "children": [
-        {"id": i, "label": _label(i), "normalise": "minmax", **({"direction": directions[i]} if i in directions else {})}
+        {"id": i, "label": _label(i), "normalise": "minmax",
+         **({"direction": directions[i]} if i in directions else {})}
         for i in ids]} for g, ids in groups.items()]
     cats = sorted(set(units["category"]))
     s = perfkit.load_scheme({"id": "small", "label": _label("small"), "paradigm": "composite",
@@ -101,7 +102,7 @@ def test_evidence_is_the_declared_threshold_and_the_measured_value(hand):
 
 
 def test_rest_of_the_final_score_is_the_score_without_the_indicator(hand):
-    ev, rv = hand
+    ev, _ = hand
     from perfkit.analyses.indicators.collect import RoundView  # the view is private to the review
     v = RoundView("1", ev)
     parent, final = v.rest["e"]
@@ -210,8 +211,8 @@ def test_people_tables_are_in_one_language_with_no_codes_or_nan(hand):
 
 def test_every_catalogue_key_the_review_uses_exists():
     key = re.compile(r"""["']((?:ind|rule|alert|action|chart\.ind)\.[a-z_.]+)["']""")
-    files = [*(ROOT / "perfkit" / "analyses" / "indicators").glob("*.py"), ROOT / "perfkit" / "charts" / "indicators.py",
-             ROOT / "notebooks" / "indicator_review.ipynb"]
+    files = [*(ROOT / "perfkit" / "analyses" / "indicators").glob("*.py"),
+             ROOT / "perfkit" / "charts" / "indicators.py", ROOT / "notebooks" / "indicator_review.ipynb"]
     used = {k for p in files for k in key.findall(p.read_text(encoding="utf-8")) if not k.endswith(".")}
     assert len(used) > 15
     assert not sorted(k for k in used if not has(k))

@@ -169,7 +169,7 @@ def test_correlations_are_symmetric_bounded_and_match_scipy(seed, n):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 3))
     X[rng.random(size=X.shape) < 0.1] = np.nan
-    r, cnt = stats.correlations(X)
+    r, _ = stats.correlations(X)
     assert np.allclose(r, r.T, equal_nan=True) and np.nanmax(np.abs(r)) <= 1.0
     ok = ~np.isnan(X[:, 0]) & ~np.isnan(X[:, 1])
     assert r[0, 1] == pytest.approx(sps.pearsonr(X[ok, 0], X[ok, 1]).statistic)

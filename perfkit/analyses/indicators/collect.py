@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -147,15 +148,24 @@ class RoundView:
             return float(on.mean() / root) if len(on) and root > 0 else 0.0
         share = 1.0
         path = self.scheme.paths[nid]
-        for parent, child in zip(path[:-1], path[1:]):
+        for parent, child in pairwise(path):
             kids = self.children(parent)
             share *= float(self.group_weights(parent)[kids.index(child)])
         return share
 
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every column of :attr:`table` as a float array (read many times by the re-aggregation)."""
+        return {c: self.table[c].to_numpy(dtype=float) for c in self.table.columns}
+
+    def columns(self, ids: list[str]) -> np.ndarray:
+        """``(n_units, len(ids))``: the node scores of ``ids``."""
+        return np.column_stack([self.arrays[i] for i in ids])
+
     def _aggregate(self, pid: str, X: np.ndarray, w: np.ndarray) -> np.ndarray:
         node = self.scheme.nodes[pid]
         spec = node.aggregate or MethodSpec(method="arithmetic")
-        app = self.table[pid].notna().to_numpy()
+        app = ~np.isnan(self.arrays[pid])
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             return aggregate_node(spec, X, w, app)
@@ -170,10 +180,10 @@ class RoundView:
         re-aggregated with the engine's method (NaN where nothing else is left)."""
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         scale = (self.scheme.root.points or 100.0) / 100.0 if self.scheme.paradigm == "points" else 1.0
-        root = self.table[self.scheme.root.id].to_numpy(dtype=float)
+        root = self.arrays[self.scheme.root.id]
         for pid in self.aggregates:
             kids = self.children(pid)
-            X = self.table[kids].to_numpy(dtype=float)
+            X = self.columns(kids)
             w = self.group_weights(pid)
             W = np.tile(w, (len(kids), 1))
             np.fill_diagonal(W, 0.0)
@@ -187,7 +197,7 @@ class RoundView:
                 while self.parent(up) is not None:  # carry the change up to the root
                     gp = self.parent(up)
                     sib = self.children(gp)
-                    Xg = self.table[sib].to_numpy(dtype=float).copy()
+                    Xg = self.columns(sib)
                     Xg[:, sib.index(up)] = new
                     new = self._aggregate(gp, Xg, self.group_weights(gp))
                     up = gp

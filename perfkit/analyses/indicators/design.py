@@ -107,9 +107,7 @@ def _target_declared(node) -> bool:
     spec, kind = scoring_method(node)
     if any(k in spec.params for k in _REFERENCE_PARAMS):
         return True
-    if kind == "rule" and (spec.method in _SELF_DEFINED or "target" in rule_parameters(spec.method)):
-        return True
-    return False
+    return kind == "rule" and (spec.method in _SELF_DEFINED or "target" in rule_parameters(spec.method))
 
 
 def design_completeness(scheme: Scheme) -> DesignCompleteness:

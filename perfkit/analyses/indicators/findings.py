@@ -6,6 +6,7 @@ the committee, warnings about what could not be computed. Every sentence is a ca
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -125,7 +126,7 @@ def alerts(out: Mapping[str, Any], recs: tuple[Recommendation, ...], th: Thresho
     if len(rounds) > 1:
         ch = out["changes"]
         parts = {lang: [] for lang in ("zh", "en")}
-        for a, b in zip(rounds[:-1], rounds[1:]):
+        for a, b in pairwise(rounds):
             c = ch[(ch["from"] == a) & (ch["to"] == b)]["change"].value_counts()
             for lang in parts:
                 key = "ind.change_pair" if len(c) else "ind.change_none"

@@ -101,9 +101,12 @@ def grades(v: RoundView, notes: Notes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["round", "indicator", "grade", "count", "share", "in_mapping"])
 
 
-def _matrix(v: RoundView, ids: list[str]) -> np.ndarray:
-    X = v.table[ids].where(v.valued.reindex(columns=ids, fill_value=True)).to_numpy(dtype=float)
-    return stats.centre(X, v.groups)
+def _matrix(v: RoundView, ids: list[str], *, centred: bool = True) -> np.ndarray:
+    """Node scores of ``ids`` where they have a value, within category when units are ranked
+    within categories (``centred``)."""
+    X = v.columns(ids)
+    X = np.where(v.valued.reindex(columns=ids, fill_value=True).to_numpy(), X, np.nan)
+    return stats.centre(X, v.groups) if centred else X
 
 
 def redundancy(v: RoundView, notes: Notes, *, min_units: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -193,8 +196,8 @@ def effective(v: RoundView, notes: Notes) -> pd.DataFrame:
     rows = []
     for pid in v.aggregates:
         kids = v.children(pid)
-        y = v.table[pid].to_numpy(dtype=float)
-        X = v.table[kids].where(v.valued.reindex(columns=kids, fill_value=True)).to_numpy(dtype=float)
+        y = v.arrays[pid]
+        X = _matrix(v, kids, centred=False)
         w = v.group_weights(pid)
         fo = [stats.first_order(X[:, j], y, v.groups) for j in range(len(kids))]
         S = np.array([f.S for f in fo])
@@ -211,7 +214,8 @@ def effective(v: RoundView, notes: Notes) -> pd.DataFrame:
             rows.append({"round": v.round, "indicator": k, "group": pid, "n": fo[j].n, "nominal": float(w[j]),
                          "S": fo[j].S, "S_raw": fo[j].raw, "df": fo[j].df, "smoother": fo[j].smoother,
                          "S_norm": Sn[j], "ratio": Sn[j] / w_on[j] if w_on[j] > 0 else np.nan,
-                         "optimal": float(opt[j]) if ok else np.nan, "optimal_S_norm": float(opt_s[j]) if ok else np.nan,
+                         "optimal": float(opt[j]) if ok else np.nan,
+                         "optimal_S_norm": float(opt_s[j]) if ok else np.nan,
                          "nominal_final": v.nominal_share(k), "S_final": f_fin.S})
     return pd.DataFrame(rows)
 
@@ -228,7 +232,7 @@ def stability(a: RoundView, b: RoundView) -> pd.DataFrame:
         y = b.scores.loc[common, nid].to_numpy(dtype=float)
         ok = ~(np.isnan(x) | np.isnan(y))
         R = stats.group_ranks(np.column_stack([x[ok], y[ok]]), None if groups is None else groups[ok])
-        r, n = stats.correlations(R, min_n=3)
+        r, _ = stats.correlations(R, min_n=3)
         rows.append({"from": a.round, "to": b.round, "indicator": nid, "rho": r[0, 1], "n": int(ok.sum()),
                      "unchanged": float(np.mean(np.abs(x[ok] - y[ok]) < 1.0)) if ok.any() else np.nan})
     return pd.DataFrame(rows, columns=["from", "to", "indicator", "rho", "n", "unchanged"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -231,7 +232,7 @@ def _declared(v: RoundView, nid: str) -> float:
 def _changes(views: list[RoundView]) -> pd.DataFrame:
     """Indicators added, removed or given other points (weights) between consecutive rounds."""
     rows = []
-    for a, b in zip(views[:-1], views[1:]):
+    for a, b in pairwise(views):
         for nid in b.ids:
             if nid not in a.ids:
                 rows.append({"from": a.round, "to": b.round, "indicator": nid, "change": "added", "before": np.nan,
@@ -311,7 +312,7 @@ def review(evaluations, *, thresholds: Thresholds | Mapping[str, Any] | None = N
             parts[key].append(df)
         if v is ref:
             matrix = mat
-    stab = _concat([measure.stability(a, b) for a, b in zip(views[:-1], views[1:])])
+    stab = _concat([measure.stability(a, b) for a, b in pairwise(views)])
     if len(views) < 2:
         notes.append(("one_round", ref.round, {"round": ref.round}))
     checks = _concat(parts["checks"])

@@ -211,18 +211,20 @@ def decide(checks: pd.DataFrame, th: Thresholds) -> pd.DataFrame:
         return pd.DataFrame(columns=["indicator", "rule", "other", "judged", "fired", "fires", "action", "value",
                                      "round", "values"])
     rounds = list(dict.fromkeys(checks["round"]))
-    for (ind, rule, other), g in checks.groupby(["indicator", "rule", "other"], sort=False):
-        j = g[g["judged"]]
-        f = j[j["fired"]]
+    groups: dict[tuple, list[dict]] = {}
+    for rec in checks[["indicator", "rule", "other", "round", "value", "judged", "fired"]].to_dict("records"):
+        groups.setdefault((rec["indicator"], rec["rule"], rec["other"]), []).append(rec)
+    for (ind, rule, other), recs in groups.items():
+        j = [r for r in recs if r["judged"]]
+        f = [r for r in j if r["fired"]]
         fires = len(f) > th.rounds * len(j)
         action = RULES[rule]
         if rule == "ceiling" and fires and len(f) == len(j) >= 2:
             action = "drop"
-        latest = (f if len(f) else j).iloc[-1] if len(j) else None
+        latest = (f or j)[-1] if j else None
         rows.append({"indicator": ind, "rule": rule, "other": other, "judged": len(j), "fired": len(f),
                      "fires": bool(fires), "action": action,
                      "value": latest["value"] if latest is not None else np.nan,
                      "round": latest["round"] if latest is not None else "",
-                     "values": {r: float(v) for r, v in zip(j["round"], j["value"])},
-                     "rounds_total": len(rounds)})
+                     "values": {r["round"]: float(r["value"]) for r in j}, "rounds_total": len(rounds)})
     return pd.DataFrame(rows)

@@ -145,16 +145,23 @@ def centre(X, groups=None) -> np.ndarray:
     A = np.array(X, dtype=float)
     one = A.ndim == 1
     A = A[:, None] if one else A
-    g = np.zeros(A.shape[0], dtype=int) if groups is None else np.unique(np.asarray(groups, dtype=object).astype(str),
-                                                                       return_inverse=True)[1]
-    for k in np.unique(g):
-        rows = g == k
-        block = A[rows]
-        with np.errstate(invalid="ignore"):
-            cnt = (~np.isnan(block)).sum(axis=0)
-            mean = np.where(cnt > 0, np.nansum(block, axis=0) / np.maximum(cnt, 1), 0.0)
-        A[rows] = block - mean
+    g = _codes(groups, A.shape[0])
+    ok = ~np.isnan(A)
+    k = int(g.max()) + 1 if g.size else 0
+    cnt = np.zeros((k, A.shape[1]))
+    tot = np.zeros((k, A.shape[1]))
+    np.add.at(cnt, g, ok)
+    np.add.at(tot, g, np.where(ok, A, 0.0))
+    mean = np.divide(tot, cnt, out=np.zeros_like(tot), where=cnt > 0)
+    A = A - mean[g]
     return A[:, 0] if one else A
+
+
+def _codes(groups, n: int) -> np.ndarray:
+    """Group labels as codes 0..k-1 (all 0 without groups)."""
+    if groups is None:
+        return np.zeros(n, dtype=int)
+    return np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)[1].ravel()
 
 
 def group_ranks(X, groups=None) -> np.ndarray:
@@ -168,8 +175,7 @@ def group_ranks(X, groups=None) -> np.ndarray:
     A = np.array(X, dtype=float)
     one = A.ndim == 1
     A = A[:, None] if one else A
-    g = np.zeros(A.shape[0], dtype=int) if groups is None else np.unique(np.asarray(groups, dtype=object).astype(str),
-                                                                       return_inverse=True)[1]
+    g = _codes(groups, A.shape[0])
     out = np.full(A.shape, np.nan)
     for k in np.unique(g):
         rows = np.flatnonzero(g == k)

@@ -13,8 +13,8 @@ from perfkit.analyses.indicators.design import ITEMS
 from perfkit.analyses.indicators.rules import ACTIONS, RULES
 from perfkit.i18n import t
 
-__all__ = ["alerts", "rules", "warnings", "rounds", "recommendations", "design", "discrimination", "grades", "distribution", "pairs", "structure",
-           "direction", "stability", "weights", "changes"]
+__all__ = ["alerts", "changes", "design", "direction", "discrimination", "distribution", "grades", "pairs",
+           "recommendations", "rounds", "rules", "stability", "structure", "warnings", "weights"]
 
 DASH = "—"
 
@@ -140,27 +140,23 @@ def direction(rv, lang: str) -> pd.DataFrame:
         hist = d[d["indicator"] == r.indicator]
         rows.append([name(r.indicator), t(f"ind.direction.{r.declared}", lang), _num(r.rho_parent), _num(r.rho_final),
                      int(r.n_final), t("ind.list_sep", lang).join(
-                         t("ind.round_value", lang, round=x.round, value=_num(x.rho_final)) for x in hist.itertuples())])
+                         t("ind.round_value", lang, round=x.round, value=_num(x.rho_final))
+                         for x in hist.itertuples())])
     return pd.DataFrame(rows, columns=_cols(lang, "indicator", "declared", "rho_parent", "rho_final", "n", "by_round"))
 
 
 def stability(rv, lang: str) -> pd.DataFrame:
-    """Per indicator and pair of consecutive rounds: rank correlation, share unchanged."""
+    """Per indicator and pair of consecutive rounds: rank correlation (share unchanged)."""
     name = _node_name(rv, lang)
     s = rv.stability
     if s.empty:
         return pd.DataFrame(columns=_cols(lang, "indicator"))
     s = s[s["indicator"].isin(rv.indicators.index)]
-    rows = []
-    for ind, sub in s.groupby("indicator", sort=False):
-        row = [name(ind)]
-        for r in sub.itertuples(index=False):
-            row.append(f"{_num(r.rho)}({_pct(r.unchanged)})")
-        rows.append(row)
-    pairs_ = [f"{a}→{b}" for a, b in dict.fromkeys(zip(s["from"], s["to"]))]
-    width = max(len(r) for r in rows)
-    return pd.DataFrame([r + [DASH] * (width - len(r)) for r in rows],
-                        columns=[t("ind.col.indicator", lang), *pairs_[:width - 1]])
+    pairs_ = list(dict.fromkeys(zip(s["from"], s["to"])))
+    cell = {(i, a, b): f"{_num(rho)}({_pct(u)})"
+            for i, a, b, rho, u in zip(s["indicator"], s["from"], s["to"], s["rho"], s["unchanged"])}
+    rows = [[name(i), *[cell.get((i, a, b), DASH) for a, b in pairs_]] for i in dict.fromkeys(s["indicator"])]
+    return pd.DataFrame(rows, columns=[t("ind.col.indicator", lang), *[f"{a}→{b}" for a, b in pairs_]])
 
 
 def weights(rv, lang: str) -> pd.DataFrame:
