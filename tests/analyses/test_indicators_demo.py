@@ -77,6 +77,8 @@ def test_committee_alerts_name_the_findings(demo):
     assert codes["ind_redundant"].evidence["pairs"] == [("hotline_satisfaction", "hotline")]
     assert set(codes["ind_design"].params["items"]["en"].split(", ")) >= {"Definition", "Data frequency"}
     assert codes["ind_barely_moves"].evidence["indicators"] == ["proposals"]
+    # within a category (ranked only there): every district gets an A for party building
+    assert ("party_building", "district") in codes["ind_category_ceiling"].evidence["pairs"]
 
 
 def test_the_demo_review_reports_what_it_cannot_judge(demo):

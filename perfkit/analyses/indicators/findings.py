@@ -84,7 +84,8 @@ def recommendations(out: Mapping[str, Any], ref: RoundView) -> tuple[Recommendat
     return tuple(recs)
 
 
-def alerts(out: Mapping[str, Any], recs: tuple[Recommendation, ...], th: Thresholds) -> tuple[Alert, ...]:
+def alerts(out: Mapping[str, Any], recs: tuple[Recommendation, ...], th: Thresholds,
+           ref: RoundView | None = None) -> tuple[Alert, ...]:
     """The committee's findings: design completeness, and per finding type the indicators
     it names; scheme changes across rounds; stability."""
     ref_ids = list(out["indicators"].index)
@@ -120,6 +121,7 @@ def alerts(out: Mapping[str, Any], recs: tuple[Recommendation, ...], th: Thresho
         res.append(Alert(SOURCE, "warning", "ind_redundant", subject=", ".join(f"{a}~{b}" for a, b in pairs),
                          params={"n": len(pairs), "pairs": text, "threshold": th.corr}, evidence={"pairs": pairs}))
     res.extend(_cross_group(out, th, label))
+    res.extend(_category_ceiling(out, recs, th, label, ref))
     res.extend(_group_weights(out, th, label))
     res.extend(_stability(out, th, label, ref_ids))
     rounds = list(out["rounds"])
@@ -159,6 +161,32 @@ def _cross_group(out, th: Thresholds, label) -> list[Alert]:
                                               for a, b, _ in found) for lang in ("zh", "en")}
     return [Alert(SOURCE, "info", "ind_cross_group", subject=", ".join(f"{a}~{b}" for a, b, _ in found),
                   params={"n": len(found), "pairs": text, "threshold": th.corr}, evidence={"pairs": found})]
+
+
+def _category_ceiling(out, recs, th: Thresholds, label, ref: RoundView | None) -> list[Alert]:
+    """Indicators that discriminate overall but give ``full_share`` or more of the units of
+    some category full marks (or zero) in more than ``th.rounds`` of the rounds: units are
+    ranked within their category, so there the indicator does nothing."""
+    d = out["discrimination"]
+    if d.empty or ref is None or ref.groups is None:
+        return []
+    done = {r.subject for r in recs if r.rule in ("ind_constant", "ind_ceiling", "ind_floor")}
+    d = d[(d["category"] != "all") & (d["n"] >= 2) & ~d["indicator"].isin(done)
+          & d["indicator"].isin(out["indicators"].index)]
+    cats = {c.id: {"zh": c.label.zh, "en": c.label.en} for c in ref.scheme.model.categories}
+    found = []
+    for (ind, cat), g in d.groupby(["indicator", "category"], sort=False):
+        hits = ((g["full"] >= th.full_share) | (g["zero"] >= th.full_share)).sum()
+        if hits > th.rounds * len(g):
+            found.append((ind, cat))
+    if not found:
+        return []
+    text = {lang: t("ind.list_sep", lang).join(
+        t("ind.in_category", lang, indicator=label(i, lang), category=cats.get(c, {}).get(lang, c))
+        for i, c in found) for lang in ("zh", "en")}
+    return [Alert(SOURCE, "info", "ind_category_ceiling", subject=", ".join(f"{i}@{c}" for i, c in found),
+                  params={"n": len(found), "pairs": text, "threshold": th.full_share},
+                  evidence={"pairs": found})]
 
 
 def _group_weights(out, th: Thresholds, label) -> list[Alert]:

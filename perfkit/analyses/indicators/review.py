@@ -330,7 +330,7 @@ def review(evaluations, *, thresholds: Thresholds | Mapping[str, Any] | None = N
         changes=_changes(views), checks=checks, decisions=decisions)
     recs = recommendations(out, ref)
     labels = {nid: {"zh": n.label.zh, "en": n.label.en} for v in views for nid, n in v.scheme.nodes.items()}
-    return IndicatorReview(**out, recommendations=recs, alerts=alerts(out, recs, th),
+    return IndicatorReview(**out, recommendations=recs, alerts=alerts(out, recs, th, ref),
                            warnings=warnings_from(notes, th, out, ref), node_labels=labels,
                            provenance={"rounds": [v.round for v in views], "scheme": ref.scheme.id,
                                        "thresholds": th.__dict__.copy(),

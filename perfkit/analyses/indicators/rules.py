@@ -122,10 +122,10 @@ def as_thresholds(value: Thresholds | Mapping[str, Any] | None) -> Thresholds:
 
     >>> as_thresholds({"corr": 0.8}).corr
     0.8
-    >>> as_thresholds({"cor": 0.8})
+    >>> as_thresholds({"cor": 0.8})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    perfkit.errors.PerfkitError: unknown threshold 'cor' (did you mean 'corr'?)
+    perfkit.errors.PerfkitError: unknown threshold 'cor' (did you mean 'corr'?) — thresholds: full_share, ...
     """
     if value is None:
         return Thresholds()

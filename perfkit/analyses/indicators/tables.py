@@ -13,7 +13,7 @@ from perfkit.analyses.indicators.design import ITEMS
 from perfkit.analyses.indicators.rules import ACTIONS, RULES
 from perfkit.i18n import t
 
-__all__ = ["alerts", "changes", "design", "direction", "discrimination", "distribution", "grades", "pairs",
+__all__ = ["alerts", "by_category", "changes", "design", "direction", "discrimination", "distribution", "grades", "pairs",
            "recommendations", "rounds", "rules", "stability", "structure", "warnings", "weights"]
 
 DASH = "—"
@@ -69,6 +69,22 @@ def discrimination(rv, lang: str) -> pd.DataFrame:
     rows = [[name(r.indicator), int(r.n), _num(r.mean, 1), _num(r.cv), _num(r.gini), _pct(r.full), _pct(r.zero),
              int(r.distinct)] for r in d.itertuples(index=False)]
     return pd.DataFrame(rows, columns=_cols(lang, "indicator", "n", "mean", "cv", "gini", "full", "zero", "distinct"))
+
+
+def by_category(rv, lang: str, *, category_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Latest round, within each category (units are ranked only there): each indicator's
+    share of units at full marks, and its coefficient of variation in brackets; empty when
+    the round has a single category."""
+    name = _node_name(rv, lang)
+    d = _latest(rv.discrimination, rv)
+    d = d[d["category"] != "all"]
+    if d.empty:
+        return pd.DataFrame(columns=_cols(lang, "indicator"))
+    cats = list(dict.fromkeys(d["category"]))
+    cell = {(i, c): f"{_pct(f)}({_num(v)})" for i, c, f, v in zip(d["indicator"], d["category"], d["full"], d["cv"])}
+    label = category_labels or {}
+    rows = [[name(i), *[cell.get((i, c), DASH) for c in cats]] for i in dict.fromkeys(d["indicator"])]
+    return pd.DataFrame(rows, columns=[t("ind.col.indicator", lang), *[label.get(c, c) for c in cats]])
 
 
 def grades(rv, lang: str) -> pd.DataFrame:
