@@ -95,7 +95,7 @@ def _parts(ev) -> dict[str, float]:
     for name, f in (("setup (rest of parent/final)", lambda: v.rest),
                     ("discrimination", lambda: measure.discrimination(v, notes)),
                     ("distribution", lambda: measure.distribution(v, notes, outlier_z=3.5)),
-                    ("redundancy", lambda: measure.redundancy(v, notes, min_units=10)),
+                    ("redundancy", lambda: measure.redundancy(v, notes)),
                     ("structure (alpha, KMO, PCA)", lambda: measure.structure(v, notes)),
                     ("direction", lambda: measure.direction(v, notes)),
                     ("effective weights", lambda: measure.effective(v, notes))):

@@ -32,7 +32,7 @@ def _names(ids, label) -> dict[str, str]:
     return {lang: t("ind.list_sep", lang).join(label(i, lang) for i in ids) for lang in ("zh", "en")}
 
 
-def _labeller(ref: RoundView, out: Mapping[str, Any]):
+def _labeller(ref: RoundView):
     nodes = ref.scheme.nodes
 
     def label(nid: str, lang: str) -> str:
@@ -53,7 +53,7 @@ def recommendations(out: Mapping[str, Any], ref: RoundView) -> tuple[Recommendat
     (merge partners named in ``other``), and *keep* for every indicator with none."""
     th: Thresholds = out["thresholds"]
     dec = out["decisions"]
-    label = _labeller(ref, out)
+    label = _labeller(ref)
     fired = dec[dec["fires"]] if len(dec) else dec
     recs: list[Recommendation] = []
     partners = set(fired.loc[fired["rule"] == "redundant", "other"]) if len(fired) else set()

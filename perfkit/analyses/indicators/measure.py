@@ -109,7 +109,7 @@ def _matrix(v: RoundView, ids: list[str], *, centred: bool = True) -> np.ndarray
     return stats.centre(X, v.groups) if centred else X
 
 
-def redundancy(v: RoundView, notes: Notes, *, min_units: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def redundancy(v: RoundView, notes: Notes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The (within-category) Pearson correlation of every pair of indicators, whether they
     share an aggregation group, and the pair's units; and the correlation matrix."""
     X = _matrix(v, v.ids)

@@ -21,7 +21,6 @@ from perfkit.results import Alert, Recommendation, alerts_frame, html_head, html
 
 __all__ = ["IndicatorReview", "review"]
 
-SOURCE = "indicators"
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,7 +297,7 @@ def review(evaluations, *, thresholds: Thresholds | Mapping[str, Any] | None = N
     for v in views:
         disc = measure.discrimination(v, notes)
         dist = measure.distribution(v, notes, outlier_z=th.outlier_z)
-        pairs, mat = measure.redundancy(v, notes, min_units=th.min_units)
+        pairs, mat = measure.redundancy(v, notes)
         st, ld = measure.structure(v, notes)
         dirn = measure.direction(v, notes)
         eff = measure.effective(v, notes)
