@@ -61,7 +61,10 @@ def html_table(df: pd.DataFrame, rows: int = 30) -> str:
 
 
 def _say(prefix: str, code: str, lang: str, params: Mapping[str, Any]) -> str:
+    """The sentence ``prefix.code`` in ``lang``; a parameter given as ``{"zh": ..., "en": ...}``
+    (a name, a list of names) is filled in in the sentence's language."""
     key = f"{prefix}.{code}"
+    params = {k: v[lang] if isinstance(v, Mapping) and set(v) == {"zh", "en"} else v for k, v in params.items()}
     return t(key, lang, **params) if has(key) else code
 
 
@@ -81,7 +84,8 @@ class Alert:
     subject
         What it is about (an assessment, indicator, unit or cell id).
     params
-        The numbers and names the sentence uses.
+        The numbers and names the sentence uses (a name as ``{"zh": ..., "en": ...}`` is
+        given in the sentence's language).
     evidence
         Further figures behind the finding (kept for tables, not shown in the sentence).
     """

@@ -1,7 +1,9 @@
 """Analyses of evaluations: each takes an :class:`~perfkit.engine.Evaluation` (and the
 round's registries) and returns a frozen result with ``to_frame()`` and ``_repr_html_``.
 
-* :mod:`~perfkit.analyses.compare` — two or more schemes or weight sets on the same data.
+* :mod:`~perfkit.analyses.compare` — two or more schemes or weight sets on the same data;
+* :mod:`~perfkit.analyses.indicators` — the indicator design review (``review(evaluations)``):
+  is each indicator well defined, discriminating, independent and pulling its weight.
 """
 from perfkit.analyses.compare import ComparisonResult, compare, with_weights
 

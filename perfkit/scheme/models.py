@@ -16,6 +16,7 @@ Two paradigms share one model:
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -72,12 +73,28 @@ class MethodSpec(BaseModel):
 
 
 Direction = Literal["higher", "lower"]
+#: How often an indicator's data are collected (数据采集频次).
+Frequency = Literal["monthly", "quarterly", "half-yearly", "yearly", "once"]
+#: The indicator design fields an aggregate node may not carry.
+_INDICATOR_DESIGN = ("definition", "frequency", "baseline", "task_list", "negative_list", "positive_list")
 
 
 class Node(_Frozen):
     """A node of the hierarchy. A node with ``children`` is an aggregate; a node without
     children is an indicator (leaf), unless its ``source`` is ``targets`` (its children are
-    the unit-specific functional targets of the round's targets table)."""
+    the unit-specific functional targets of the round's targets table).
+
+    Indicator design fields (optional, all read by the indicator design review and by no
+    stage of the engine): ``definition`` (what is measured and how, 指标解释/口径),
+    ``frequency`` (how often the data are collected: monthly, quarterly, half-yearly,
+    yearly, once), ``baseline`` (the base-period value the target is set against),
+    ``task_list`` / ``negative_list`` / ``positive_list`` (任务清单 / 负面清单 / 正面清单:
+    what a qualitative indicator checks, what loses and what earns points; each item a
+    zh/en label) and ``duty`` (the legal duty or central task the indicator serves,
+    法定职责或中心工作依据). Besides them: ``unit``, ``direction``, ``collector`` and
+    ``dimensions`` (the quantity / quality / time tags). Only ``duty`` may also be given on
+    an aggregate node.
+    """
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     label: Label
@@ -104,6 +121,14 @@ class Node(_Frozen):
     normalise: MethodSpec | None = None
     rule: MethodSpec | None = None
     note: Label | None = None
+    # indicator design (optional; read by the indicator design review, never by the engine)
+    definition: Label | None = None
+    frequency: Frequency | None = None
+    baseline: float | None = None
+    task_list: tuple[Label, ...] = ()
+    negative_list: tuple[Label, ...] = ()
+    positive_list: tuple[Label, ...] = ()
+    duty: Label | None = None
 
     @field_validator("weight", "points", mode="before")
     @classmethod
@@ -111,6 +136,21 @@ class Node(_Frozen):
         if isinstance(v, (int, float)) and v < 0:
             raise ValueError(f"must be >= 0 (got {v}); weights and points cannot be negative")
         return v
+
+    @field_validator("baseline")
+    @classmethod
+    def _finite_baseline(cls, v: float | None) -> float | None:
+        if v is not None and not math.isfinite(v):
+            raise ValueError(f"baseline must be a finite number (got {v})")
+        return v
+
+    @model_validator(mode="after")
+    def _design_fields_on_indicators(self) -> Node:
+        given = [k for k in _INDICATOR_DESIGN if getattr(self, k) not in (None, ())]
+        if self.children and given:
+            raise ValueError(f"{', '.join(given)}: only an indicator (a node without children) takes "
+                             f"{'these keys' if len(given) > 1 else 'this key'}; move it to the indicators")
+        return self
 
     @property
     def is_leaf(self) -> bool:
