@@ -91,8 +91,8 @@ def rank_scatter(df: pd.DataFrame, *, title: str | None, x_title: str, y_title: 
     diag = alt.Chart(pd.DataFrame({"a": [0.5, n + 0.5]})).mark_line(color="#8d99ae", strokeDash=[4, 4]).encode(
         x=alt.X("a:Q", scale=sc), y=alt.Y("a:Q", scale=sc))
     pts = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=alt.X(f"{x}:Q", title=x_title, scale=sc, axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y(f"{y}:Q", title=y_title, scale=sc, axis=alt.Axis(tickMinStep=1)),
+        x=alt.X(f"{x}:Q", title=x_title, scale=sc, axis=alt.Axis(values=list(range(1, n + 1)))),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=sc, axis=alt.Axis(values=list(range(1, n + 1)))),
         color=alt.Color("flag:N", legend=None, scale=alt.Scale(domain=["0", "1"], range=["#457b9d", "#e76f51"])),
         tooltip=[label, f"{x}:Q", f"{y}:Q"])
     text = alt.Chart(data).mark_text(align="left", dx=7, fontSize=11).encode(

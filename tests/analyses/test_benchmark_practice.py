@@ -133,6 +133,15 @@ def test_an_unknown_section_or_city_gets_a_suggestion(tmp_path):
         load_practice(_write(tmp_path, raw))
 
 
+def test_a_label_cut_by_an_unquoted_comma_is_refused(tmp_path):
+    p = tmp_path / "peer_practice.yaml"
+    text = DATA.read_text(encoding="utf-8").replace('en: "Meetings, bulletins, open letters and results exhibitions"',
+                                                    "en: Meetings, bulletins, open letters and results exhibitions")
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"items\[2\]\(public_outreach\)\.label: has keys .* quote the text"):
+        load_practice(p)
+
+
 def test_a_score_not_marked_as_the_offices_judgement_is_refused(tmp_path):
     raw = _raw()
     del raw["dimensions"][0]["scores"]["hangzhou"]["judgement"]

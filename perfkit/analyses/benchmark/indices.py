@@ -104,7 +104,8 @@ class IndexComparison:
 
 def compare_indices(a: pd.Series, b: pd.Series, *, names: tuple[str, str] | None = None,
                     higher_is_better: tuple[bool, bool] = (True, True), top: int = 5,
-                    min_spearman: float = 0.6, big_shift: int | None = None) -> IndexComparison:
+                    min_spearman: float = 0.6, big_shift: int | None = None,
+                    unit_names: Mapping[str, Mapping[str, str]] | None = None) -> IndexComparison:
     """Compare two indices (Series indexed by unit) on the units both score.
 
     Parameters
@@ -122,6 +123,8 @@ def compare_indices(a: pd.Series, b: pd.Series, *, names: tuple[str, str] | None
     big_shift
         A rank difference at least this big is reported (default: a third of the common
         units, at least 2).
+    unit_names
+        ``{unit: {"zh": ..., "en": ...}}`` for the alerts' sentences (default: the ids).
 
     Raises
     ------
@@ -160,6 +163,11 @@ def compare_indices(a: pd.Series, b: pd.Series, *, names: tuple[str, str] | None
                          "index": [na] * int((~a.index.isin(b.index)).sum()) + [nb] * int((~b.index.isin(a.index)).sum())})
     shift = big_shift if big_shift is not None else max(2, len(common) // 3)
     alerts = []
+
+    def said(ids, lang):
+        return ("、" if lang == "zh" else ", ").join(
+            (unit_names or {}).get(u, {}).get(lang, str(u)) for u in ids)
+
     if corr["spearman"] < min_spearman:
         alerts.append(Alert(source="benchmark", level="warning", code="bm_index_low_correlation", subject=f"{na}/{nb}",
                             params={"a": na, "b": nb, "rho": round(corr["spearman"], 2), "threshold": min_spearman,
@@ -167,11 +175,13 @@ def compare_indices(a: pd.Series, b: pd.Series, *, names: tuple[str, str] | None
     big = units[units["abs_rank_diff"] >= shift]
     if len(big):
         alerts.append(Alert(source="benchmark", level="info", code="bm_index_disagree", subject=", ".join(big.index),
-                            params={"a": na, "b": nb, "n": len(big), "shift": shift},
+                            params={"a": na, "b": nb, "n": len(big), "shift": shift,
+                                    "units_zh": said(big.index, "zh"), "units_en": said(big.index, "en")},
                             evidence={"units": tuple(big.index)}))
     if len(only):
         alerts.append(Alert(source="benchmark", level="info", code="bm_index_only_one", subject=", ".join(only["unit_id"]),
-                            params={"n": len(only), "a": na, "b": nb}))
+                            params={"n": len(only), "a": na, "b": nb, "units_zh": said(only["unit_id"], "zh"),
+                                    "units_en": said(only["unit_id"], "en")}))
     return IndexComparison(names=(na, nb), units=units, correlations=corr, only=only,
                            disagreements=units.head(top), params={"higher_is_better": higher_is_better,
                                                                   "min_spearman": min_spearman, "big_shift": shift},

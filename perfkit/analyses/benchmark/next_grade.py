@@ -411,8 +411,9 @@ class NextGrade:
     def to_frame(self) -> pd.DataFrame:
         return self.options.copy()
 
-    def text(self, lang: str = "zh") -> str:
-        """The finding as a sentence (catalogue ``bm.next.<status>``)."""
+    def text(self, lang: str = "zh", *, max_moves: int | None = None) -> str:
+        """The finding as a sentence (catalogue ``bm.next.<status>``); with ``max_moves``
+        only the first moves are said, and how many more there are."""
         g = self.labels.get("grades", {})
         grade = lambda x: (g.get(x, {}).get(lang, x) if x else "—")  # noqa: E731
         params = {"unit": self.name_zh if lang == "zh" else self.name_en, "grade": grade(self.grade),
@@ -422,11 +423,14 @@ class NextGrade:
                       self.labels.get("vetoes", {}).get(v, {}).get(lang, v) for v in self.vetoes)}
         if self.status in ("single", "combination") and len(self.moves):
             parts = []
-            for m in self.moves.itertuples(index=False):
+            shown = self.moves if max_moves is None else self.moves.head(max_moves)
+            for m in shown.itertuples(index=False):
                 label = m.label_zh if lang == "zh" else m.label_en
                 parts.append(t("bm.next.move", lang, label=label, value=_shown(m.value), to=_shown(m.value_needed),
                                gain=m.gain))
             params["moves"] = ("；" if lang == "zh" else "; ").join(parts)
+            if len(shown) < len(self.moves):
+                params["moves"] += t("bm.next.more", lang, n=len(self.moves) - len(shown))
         else:
             params["moves"] = ""
         key = f"bm.next.{self.status}" + ("_quota" if self.status in ("single", "combination") and
@@ -661,7 +665,9 @@ def next_grades(ev: Evaluation, units: Sequence[str] | None = None, *, near: flo
     alerts = ()
     if len(close):
         alerts = (Alert(source="benchmark", level="info", code="bm_near_next_grade",
-                        subject=", ".join(close["unit_id"]), params={"n": len(close), "near": near},
+                        subject=", ".join(close["unit_id"]),
+                        params={"n": len(close), "near": near, "units_zh": "、".join(close["name_zh"]),
+                                "units_en": ", ".join(close["name_en"])},
                         evidence={"units": tuple(close["unit_id"])}),)
     return NextGrades(table=table.set_index("unit_id") if len(table) else table, results=results, alerts=alerts)
 

@@ -228,6 +228,9 @@ def _label(raw: Mapping[str, Any], w: _Where, path: str) -> tuple[str, str]:
     lab = raw.get("label")
     if not isinstance(lab, Mapping) or not all(isinstance(lab.get(k), str) and lab.get(k) for k in ("zh", "en")):
         raise w.error(f"{path}.label", "needs a label in zh and en", hint="label: {zh: ..., en: ...}")
+    if set(lab) != {"zh", "en"}:
+        raise w.error(f"{path}.label", f"has keys {sorted(map(str, lab))}, not just zh and en",
+                      hint="an unquoted comma in {zh: ..., en: ...} cuts the label short: quote the text")
     return lab["zh"], lab["en"]
 
 

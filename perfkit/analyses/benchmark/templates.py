@@ -55,6 +55,7 @@ class Provenance:
     origin: str  # "document" | "assumption"
     section: str | None = None
     says: str | None = None
+    en: str | None = None  # the office's translation of what the document says
     assumption_zh: str | None = None
     assumption_en: str | None = None
 
@@ -151,7 +152,8 @@ def _provenance(raw: Mapping[str, Any], file: str, path: str, practice: PeerPrac
             if not doc.contains(section, says):
                 raise _err(file, f"{path}.says", f"the phrase {says!r} does not occur in section {section!r} of "
                            f"{doc.file}", hint="quote the document verbatim")
-        return Provenance(origin="document", section=section, says=says)
+        en = raw.get("en")
+        return Provenance(origin="document", section=section, says=says, en=en if isinstance(en, str) else None)
     a = raw.get("assumption")
     if not isinstance(a, Mapping) or not a.get("zh") or not a.get("en"):
         raise _err(file, f"{path}.assumption", "'from: assumption' needs the assumption said in zh and en",
@@ -226,8 +228,9 @@ def load_template(source: str | Path | Mapping[str, Any], *, practice: PeerPract
             raise _err(f, cp, "a component needs an id")
         cp = f"{cp}({cid})"
         clab = c.get("label")
-        if not isinstance(clab, Mapping) or not clab.get("zh") or not clab.get("en"):
-            raise _err(f, f"{cp}.label", "needs a label in zh and en")
+        if not isinstance(clab, Mapping) or not clab.get("zh") or not clab.get("en") or set(clab) != {"zh", "en"}:
+            raise _err(f, f"{cp}.label", "needs a label in zh and en, and nothing else",
+                       hint="an unquoted comma in {zh: ..., en: ...} cuts the label short: quote the text")
         structure = _provenance(c, f, cp, practice)
         points = _number(c.get("points"), f, f"{cp}.points")
         psrc = _provenance(c, f, cp, practice, origin_key="points_from") if "points_from" in c else None

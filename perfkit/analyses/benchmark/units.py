@@ -279,7 +279,9 @@ def unit_benchmark(ev: Evaluation, *, history: pd.DataFrame | Mapping[str, Evalu
                           "trend_rounds": int(len(h)), "strengths": tuple(s), "weaknesses": tuple(w)})
     if short:
         alerts.append(Alert(source="benchmark", level="warning", code="bm_short_history", subject=", ".join(short),
-                            params={"n": len(short), "min_rounds": min_rounds},
+                            params={"n": len(short), "min_rounds": min_rounds,
+                                    "units_zh": "、".join(str(res.loc[u, "name_zh"]) for u in short),
+                                    "units_en": ", ".join(str(res.loc[u, "name_en"]) for u in short)},
                             evidence={"units": tuple(short)}))
     units = pd.DataFrame(unit_rows).set_index("unit_id")
     params = {"items": items if isinstance(items, str) else list(items), "trend": trend, "min_rounds": min_rounds,
@@ -381,7 +383,9 @@ def unit_frontier(ev: Evaluation, *, items: str | Sequence[str] = "components", 
         nothing = Yc.index[Yc.sum(axis=1) <= 0].tolist()
         if nothing:
             alerts.append(Alert(source="benchmark", level="warning", code="bm_frontier_left_out",
-                                subject=", ".join(nothing), params={**lab, "n": len(nothing)}))
+                                subject=", ".join(nothing),
+                                params={**lab, "n": len(nothing), "units_zh": "、".join(res.loc[nothing, "name_zh"]),
+                                        "units_en": ", ".join(res.loc[nothing, "name_en"])}))
             Yc = Yc.drop(index=nothing)
         if len(Yc) < 2 or not keep_cols:
             continue
