@@ -81,7 +81,8 @@ class Alert:
     subject
         What it is about (an assessment, indicator, unit or cell id).
     params
-        The numbers and names the sentence uses.
+        The numbers and names the sentence uses; a name in both languages is given as
+        ``{"zh": ..., "en": ...}``.
     evidence
         Further figures behind the finding (kept for tables, not shown in the sentence).
     """
@@ -98,8 +99,10 @@ class Alert:
             raise ValueError(f"alert level must be one of {LEVELS}, got {self.level!r}")
 
     def text(self, lang: str = "zh") -> str:
-        """The alert as a sentence in ``lang``."""
-        return _say("alert", self.code, lang, {"subject": self.subject, **self.params})
+        """The alert as a sentence in ``lang``; a parameter given in both languages
+        (``{"zh": ..., "en": ...}``, e.g. a unit's name) is said in ``lang``."""
+        params = {k: (v[lang] if isinstance(v, Mapping) and lang in v else v) for k, v in self.params.items()}
+        return _say("alert", self.code, lang, {"subject": self.subject, **params})
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,9 @@ def test_gap_list_pairs_each_gap_with_the_documents_recommendations():
     assert dims.loc["conduct", "best_cities"] == ("hangzhou",)
     levels = {a.subject: a.level for a in g.alerts}
     assert levels["conduct"] == "warning" and levels["concept"] == "info"
-    assert "相差3级" in next(a for a in g.alerts if a.subject == "conduct").text("zh")
+    conduct = next(a for a in g.alerts if a.subject == "conduct")
+    assert conduct.text("zh") == "“评估开展规范化”:本市成熟度1级,先进市州最高4级,相差3级。"
+    assert conduct.text("en").startswith("'Assessments conducted in good order': the home city is at level 1")
 
 
 def test_radar_best_series_is_the_best_named_peer():

@@ -176,12 +176,12 @@ def compare_indices(a: pd.Series, b: pd.Series, *, names: tuple[str, str] | None
     if len(big):
         alerts.append(Alert(source="benchmark", level="info", code="bm_index_disagree", subject=", ".join(big.index),
                             params={"a": na, "b": nb, "n": len(big), "shift": shift,
-                                    "units_zh": said(big.index, "zh"), "units_en": said(big.index, "en")},
+                                    "units": {"zh": said(big.index, "zh"), "en": said(big.index, "en")}},
                             evidence={"units": tuple(big.index)}))
     if len(only):
         alerts.append(Alert(source="benchmark", level="info", code="bm_index_only_one", subject=", ".join(only["unit_id"]),
-                            params={"n": len(only), "a": na, "b": nb, "units_zh": said(only["unit_id"], "zh"),
-                                    "units_en": said(only["unit_id"], "en")}))
+                            params={"n": len(only), "a": na, "b": nb,
+                                    "units": {"zh": said(only["unit_id"], "zh"), "en": said(only["unit_id"], "en")}}))
     return IndexComparison(names=(na, nb), units=units, correlations=corr, only=only,
                            disagreements=units.head(top), params={"higher_is_better": higher_is_better,
                                                                   "min_spearman": min_spearman, "big_shift": shift},

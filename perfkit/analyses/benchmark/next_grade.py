@@ -666,8 +666,8 @@ def next_grades(ev: Evaluation, units: Sequence[str] | None = None, *, near: flo
     if len(close):
         alerts = (Alert(source="benchmark", level="info", code="bm_near_next_grade",
                         subject=", ".join(close["unit_id"]),
-                        params={"n": len(close), "near": near, "units_zh": "、".join(close["name_zh"]),
-                                "units_en": ", ".join(close["name_en"])},
+                        params={"n": len(close), "near": near,
+                                "units": {"zh": "、".join(close["name_zh"]), "en": ", ".join(close["name_en"])}},
                         evidence={"units": tuple(close["unit_id"])}),)
     return NextGrades(table=table.set_index("unit_id") if len(table) else table, results=results, alerts=alerts)
 

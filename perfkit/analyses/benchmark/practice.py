@@ -552,7 +552,7 @@ def gap_list(practice: PeerPractice, *, warn_at: int = 2) -> GapList:
         if diff is not None and diff > 0:
             alerts.append(Alert(source="benchmark", level="warning" if diff >= warn_at else "info",
                                 code="bm_practice_gap", subject=d.id,
-                                params={"dimension_zh": d.zh, "dimension_en": d.en, "home": mine, "best": best,
+                                params={"dimension": {"zh": d.zh, "en": d.en}, "home": mine, "best": best,
                                         "diff": diff},
                                 evidence={"best_cities": leaders, "gap": d.gap.says, "section": d.gap.section}))
     return GapList(items=pd.DataFrame(rows), dimensions=pd.DataFrame(dim_rows), alerts=tuple(alerts),

@@ -450,15 +450,15 @@ def compare_templates(ev: Evaluation, templates: Sequence[Template | str | Path]
                          "rank_template": r[f"rank[{t.id}]"], "rank_shift": r[f"rank_shift[{t.id}]"]})
         if len(changed):
             alerts.append(Alert(source="benchmark", level="warning", code="bm_template_grades", subject=t.id,
-                                params={"template_zh": t.zh, "template_en": t.en, "n": len(changed)},
+                                params={"template": {"zh": t.zh, "en": t.en}, "n": len(changed)},
                                 evidence={"units": tuple(changed.index)}))
         c = comp.correlations
         low = c[(c["a"] == OFFICE) & (c["b"] == t.id) & (c["category"] != "all") & (c["spearman"] < min_spearman)]
         for r in low.itertuples(index=False):
             alerts.append(Alert(source="benchmark", level="info", code="bm_template_ranks", subject=t.id,
-                                params={"template_zh": t.zh, "template_en": t.en,
-                                        "category_zh": cats[r.category].zh if r.category in cats else r.category,
-                                        "category_en": cats[r.category].en if r.category in cats else r.category,
+                                params={"template": {"zh": t.zh, "en": t.en},
+                                        "category": {"zh": cats[r.category].zh, "en": cats[r.category].en}
+                                        if r.category in cats else r.category,
                                         "rho": round(float(r.spearman), 2), "threshold": min_spearman}))
     cols = ["template", "unit_id", "name_zh", "name_en", "category", "grade_office", "grade_template", "rank_office",
             "rank_template", "rank_shift"]

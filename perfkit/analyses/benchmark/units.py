@@ -263,7 +263,7 @@ def unit_benchmark(ev: Evaluation, *, history: pd.DataFrame | Mapping[str, Evalu
             slope, icpt = robust_trend([xpos[x] for x in h["round"]], h["final"].to_numpy(dtype=float), trend)
             if slope < -decline:
                 alerts.append(Alert(source="benchmark", level="warning", code="bm_declining", subject=u,
-                                    params={"name_zh": r["name_zh"], "name_en": r["name_en"],
+                                    params={"name": {"zh": r["name_zh"], "en": r["name_en"]},
                                             "slope": round(slope, 2), "rounds": len(h), "decline": decline},
                                     evidence={"rounds": tuple(h["round"]), "final": tuple(h["final"])}))
         else:
@@ -280,8 +280,8 @@ def unit_benchmark(ev: Evaluation, *, history: pd.DataFrame | Mapping[str, Evalu
     if short:
         alerts.append(Alert(source="benchmark", level="warning", code="bm_short_history", subject=", ".join(short),
                             params={"n": len(short), "min_rounds": min_rounds,
-                                    "units_zh": "、".join(str(res.loc[u, "name_zh"]) for u in short),
-                                    "units_en": ", ".join(str(res.loc[u, "name_en"]) for u in short)},
+                                    "units": {"zh": "、".join(str(res.loc[u, "name_zh"]) for u in short),
+                                              "en": ", ".join(str(res.loc[u, "name_en"]) for u in short)}},
                             evidence={"units": tuple(short)}))
     units = pd.DataFrame(unit_rows).set_index("unit_id")
     params = {"items": items if isinstance(items, str) else list(items), "trend": trend, "min_rounds": min_rounds,
@@ -370,8 +370,7 @@ def unit_frontier(ev: Evaluation, *, items: str | Sequence[str] = "components", 
     rows, alerts, results = [], [], {}
     labels = {c.id: c.label for c in ev.scheme.model.categories}
     for cat, members in groups:
-        lab = {"category_zh": labels[cat].zh if cat in labels else str(cat),
-               "category_en": labels[cat].en if cat in labels else str(cat)}
+        lab = {"category": {"zh": labels[cat].zh, "en": labels[cat].en} if cat in labels else str(cat)}
         members = [u for u in members if not np.isnan(res.loc[u, "final"])]
         Yc = out_tab.loc[members]
         keep_cols = [c for c in ids if Yc[c].notna().all()]
@@ -384,8 +383,8 @@ def unit_frontier(ev: Evaluation, *, items: str | Sequence[str] = "components", 
         if nothing:
             alerts.append(Alert(source="benchmark", level="warning", code="bm_frontier_left_out",
                                 subject=", ".join(nothing),
-                                params={**lab, "n": len(nothing), "units_zh": "、".join(res.loc[nothing, "name_zh"]),
-                                        "units_en": ", ".join(res.loc[nothing, "name_en"])}))
+                                params={**lab, "n": len(nothing), "units": {"zh": "、".join(res.loc[nothing, "name_zh"]),
+                                                                             "en": ", ".join(res.loc[nothing, "name_en"])}}))
             Yc = Yc.drop(index=nothing)
         if len(Yc) < 2 or not keep_cols:
             continue
