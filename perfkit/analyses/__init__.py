@@ -1,7 +1,10 @@
 """Analyses of evaluations: each takes an :class:`~perfkit.engine.Evaluation` (and the
 round's registries) and returns a frozen result with ``to_frame()`` and ``_repr_html_``.
 
-* :mod:`~perfkit.analyses.compare` — two or more schemes or weight sets on the same data.
+* :mod:`~perfkit.analyses.compare` — two or more schemes or weight sets on the same data;
+* :mod:`~perfkit.analyses.benchmark` — benchmarking (对标): peer-city practice from the
+  benchmarking study, peer-model templates, unit benchmarking with DEA, points to the next
+  grade, index comparison (``import perfkit.analyses.benchmark as bm``).
 """
 from perfkit.analyses.compare import ComparisonResult, compare, with_weights
 

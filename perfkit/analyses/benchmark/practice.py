@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from perfkit.analyses.benchmark.source import Labelled, SourceDocument, read_source
 from perfkit.datasets import root as datasets_root
-from perfkit.errors import DataError, did_you_mean
+from perfkit.errors import DataError, SchemeError, did_you_mean
 from perfkit.i18n import t
 from perfkit.results import Alert, html_head, html_table
-from perfkit.analyses.benchmark.source import SourceDocument, read_source
+from perfkit.scheme.load import read_yaml
 
 __all__ = ["City", "Quote", "Cell", "HomeStatus", "Item", "Score", "Level", "Dimension", "PeerPractice",
            "PracticeMatrix", "GapList", "load_practice", "default_practice_path", "practice_matrix", "gap_list",
@@ -39,15 +39,12 @@ def default_practice_path() -> Path:
 
 
 @dataclass(frozen=True)
-class City:
+class City(Labelled):
     id: str
     zh: str
     en: str
     collective: bool = False  # "各地": what the document says of the peer cities together
     home: bool = False
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ class HomeStatus:
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(Labelled):
     id: str
     dimension: str
     zh: str
@@ -92,9 +89,6 @@ class Item:
     cells: tuple[Cell, ...]
     home: HomeStatus
     recommendations: tuple[Quote, ...]
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -116,7 +110,7 @@ class Level:
 
 
 @dataclass(frozen=True)
-class Dimension:
+class Dimension(Labelled):
     id: str
     zh: str
     en: str
@@ -125,9 +119,6 @@ class Dimension:
     gap: Quote
     items: tuple[Item, ...]
     scores: Mapping[str, Score]
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,11 +284,9 @@ def load_practice(path: str | Path | None = None, *, check: bool | str = "auto",
         raise DataError("peer-practice file not found", where=[str(p)],
                         hint="datasets/benchmark/peer_practice.yaml is the one the project ships")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                        where=[str(p)] + ([f"line {mark.line + 1}"] if mark else [])) from None
+        raw = read_yaml(p)
+    except SchemeError as exc:  # the same reader as schemes; this file is data
+        raise DataError(exc.message, where=exc.where, hint=exc.hint) from None
     if not isinstance(raw, Mapping):
         raise w.error("(top level)", "the file must be a YAML mapping")
     src = raw.get("source") or {}

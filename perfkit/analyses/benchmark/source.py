@@ -18,7 +18,7 @@ from pathlib import Path
 from perfkit.datasets import root as datasets_root
 from perfkit.errors import DataError, UnknownNameError, did_you_mean
 
-__all__ = ["SOURCE_FILE", "SEED_ENV", "Section", "SourceDocument", "find_source", "read_source"]
+__all__ = ["SOURCE_FILE", "SEED_ENV", "Labelled", "Section", "SourceDocument", "find_source", "read_source"]
 
 #: The document the benchmarking facts come from.
 SOURCE_FILE = "000_5138a8738c3f8d77.txt"
@@ -26,8 +26,18 @@ SOURCE_FILE = "000_5138a8738c3f8d77.txt"
 SEED_ENV = "PERFKIT_SEED"
 
 
+class Labelled:
+    """Something with a ``zh`` and an ``en`` name: :meth:`label` gives the one in ``lang``."""
+
+    zh: str
+    en: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
 @dataclass(frozen=True)
-class Section:
+class Section(Labelled):
     """One section of the source: its id, opening phrase, labels and character span."""
 
     id: str
@@ -36,9 +46,6 @@ class Section:
     en: str
     start: int
     end: int
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,15 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from perfkit.analyses.benchmark.practice import PeerPractice, load_practice
+from perfkit.analyses.benchmark.source import Labelled
 from perfkit.analyses.compare import ComparisonResult, compare
 from perfkit.datasets import root as datasets_root
 from perfkit.engine.evaluation import Evaluation
 from perfkit.errors import SchemeError, did_you_mean
 from perfkit.results import Alert, html_head, html_table
 from perfkit.scheme import Scheme
+from perfkit.scheme.load import read_yaml
 
 __all__ = ["Provenance", "Component", "Template", "TemplateComparison", "load_template", "template_paths",
            "apply_template", "compare_templates", "OFFICE"]
@@ -61,7 +62,7 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class Component:
+class Component(Labelled):
     id: str
     zh: str
     en: str
@@ -70,12 +71,9 @@ class Component:
     structure: Provenance
     points_source: Provenance
 
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
-
 
 @dataclass(frozen=True, eq=False)
-class Template:
+class Template(Labelled):
     """A peer model for the office's scheme (see the module docstring).
 
     Attributes
@@ -99,9 +97,6 @@ class Template:
     model: Provenance
     adjustments: Mapping[str, Any]
     note: Mapping[str, str]
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
     def to_frame(self) -> pd.DataFrame:
         """One row per component and adjustment value, with where each comes from."""
@@ -196,12 +191,7 @@ def load_template(source: str | Path | Mapping[str, Any], *, practice: PeerPract
         if not p.is_file():
             raise SchemeError("template file not found", where=[f],
                               hint="see datasets/benchmark/templates/ for the shipped ones")
-        try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise SchemeError(f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                              where=[f] + ([f"line {mark.line + 1}"] if mark else [])) from None
+        raw = read_yaml(p)
     if not isinstance(raw, Mapping):
         raise _err(f, "(top level)", "a template is a YAML mapping")
     if practice == "auto":
