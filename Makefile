@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/sensitivity.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/benchmark.py
 
 clean:
 	rm -rf $(VENV) out

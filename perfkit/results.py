@@ -102,7 +102,8 @@ class Alert:
             raise ValueError(f"alert level must be one of {LEVELS}, got {self.level!r}")
 
     def text(self, lang: str = "zh") -> str:
-        """The alert as a sentence in ``lang``."""
+        """The alert as a sentence in ``lang``; a parameter given in both languages
+        (``{"zh": ..., "en": ...}``, e.g. a unit's name) is said in ``lang``."""
         return _say("alert", self.code, lang, {"subject": self.subject, **self.params})
 
 

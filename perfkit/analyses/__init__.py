@@ -4,6 +4,9 @@ round's registries) and returns a frozen result with ``to_frame()`` and ``_repr_
 * :mod:`~perfkit.analyses.compare` — two or more schemes or weight sets on the same data;
 * :mod:`~perfkit.analyses.indicators` — the indicator design review (``review(evaluations)``):
   is each indicator well defined, discriminating, independent and pulling its weight.
+* :mod:`~perfkit.analyses.benchmark` — benchmarking (对标): peer-city practice from the
+  benchmarking study, peer-model templates, unit benchmarking with DEA, points to the next
+  grade, index comparison (``import perfkit.analyses.benchmark as bm``).
 """
 from perfkit.analyses.compare import ComparisonResult, compare, with_weights
 
