@@ -129,8 +129,7 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int, cache: dict) -> n
         bound, keys = p.noise
         treated_b = _noisy_treated(cs, bound, keys, entropy)
         noise_cols = set(bound.targets)
-        if cs.evaluation.scheme.model.treatment.impute is not None or \
-                cs.evaluation.scheme.model.treatment.winsorise is not None:
+        if cs.treatment_plan.impute is not None or cs.treatment_plan.winsorise is not None:
             noise_cols = {lf.id for lf in cs.leaves if lf.quantitative}
     surv = None
     if p.survey_keys is not None:
@@ -226,7 +225,7 @@ def survey_bootstrap(cs: CompiledScheme, bound: BoundFactor, keys: np.ndarray, e
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = sws / sw
         out[a:a + size] = survey_index(mean.reshape(len(idx), sv.n_units, sv.n_groups), sv.counts,
-                                       sv.group_weights, min_responses=sv.min_responses)
+                                       sv.group_weights, min_responses=sv.threshold)
     return out
 
 

@@ -133,7 +133,6 @@ def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1
 
 
 def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
-    res = cs.evaluation.results
     nrank = nom.rank[0].astype(float)
     q = rank_quantiles(out.rank, [quantiles[0], 0.5, quantiles[1]])
     fin = np.ascontiguousarray(out.final.T)
@@ -152,7 +151,7 @@ def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
         cnt = ok.sum(axis=1)
         shifts = np.where(cnt > 0, d0.sum(axis=1, dtype=np.float64) / np.maximum(cnt, 1), 0.0)
     units = pd.DataFrame({
-        "name_zh": res["name_zh"].to_numpy(), "name_en": res["name_en"].to_numpy(),
+        "name_zh": cs.names_zh, "name_en": cs.names_en,
         "category": cs.categories, "nominal_score": nom.final[0], "nominal_rank": nrank,
         "median_rank": q[1], "rank_lo": q[0], "rank_hi": q[2],
         "score_lo": sq[0], "median_score": sq[1], "score_hi": sq[2], "mean_abs_rank_shift": shift_unit,
