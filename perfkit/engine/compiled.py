@@ -308,13 +308,15 @@ def _values(scheme, data, idx: pd.Index, leaves: tuple[Leaf, ...], reuse: Compil
     vtargets = np.full(shape, np.nan)
     v = data.values
     if len(v) and ids:
-        ui = idx.get_indexer(v["unit_id"])
-        li = pd.Index(ids).get_indexer(v["indicator_id"])
+        ui = positions(v["unit_id"], idx)
+        li = positions(v["indicator_id"], pd.Index(ids))
         ok = (ui >= 0) & (li >= 0)
         ui, li = ui[ok], li[ok]
         values[ui, li] = v["value"].to_numpy(dtype=float)[ok]
         if "text" in v:
-            text[ui, li] = v["text"].to_numpy(dtype=object)[ok]
+            tx = v["text"].to_numpy(dtype=object)[ok]
+            has = ~pd.isna(tx)
+            text[ui[has], li[has]] = tx[has]
         if "target" in v:
             vtargets[ui, li] = pd.to_numeric(v["target"], errors="coerce").to_numpy(dtype=float)[ok]
     sp = data.special_results
@@ -327,6 +329,18 @@ def _values(scheme, data, idx: pd.Index, leaves: tuple[Leaf, ...], reuse: Compil
             ok = pos >= 0
             values[pos[ok], col[lid]] = rows["score"].to_numpy(dtype=float)[ok]
     return values, text, vtargets
+
+
+def positions(labels: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position in ``index`` of each label of a long round-table column (-1: not there):
+    the column's distinct labels are looked up once (through its categories when it is
+    categorical), not every row."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        codes, uniques = labels.cat.codes.to_numpy(), labels.cat.categories
+    else:
+        codes, uniques = pd.factorize(labels.to_numpy(dtype=object))
+    where = index.get_indexer(uniques)
+    return np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(where) else np.full(len(codes), -1)
 
 
 def _specials(c: Compiled) -> tuple[tuple[str, str], ...]:

@@ -101,7 +101,7 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
         treated, log, kept = treatment.treated, treatment.log, treatment.kept
         raw_df = pd.DataFrame(collected.raw, index=c.index, columns=leaf_ids)
         treated_df = pd.DataFrame(treated, index=c.index, columns=leaf_ids)
-        text_df = pd.DataFrame(c.text, index=c.index, columns=leaf_ids)
+        text_df = pd.DataFrame(c.text, index=c.index, columns=leaf_ids, dtype=object)
         targets_df = pd.DataFrame(c.value_targets, index=c.index, columns=leaf_ids)
     c = c.screened(kept)
     scored = pipeline.score(c, treated)
@@ -123,7 +123,7 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
         scheme=c.scheme, input_data=input_data, validation=validation, data=validation.data,
         raw=raw_df, treated=treated_df, treatment=log, scores=scores, nodes=nodes, points=points, max_points=eff,
         results=fin.results, weights=agg.weights,
-        reasons=pd.DataFrame(scored.reasons, index=c.index, columns=leaf_ids),
+        reasons=pd.DataFrame(scored.reasons, index=c.index, columns=leaf_ids, dtype=object),
         targets_detail=tg.detail, survey=survey.table, recipe=tuple(steps), warnings=scored.warnings,
         kept=np.asarray(kept, dtype=bool), text=text_df, value_targets=targets_df, compiled=c,
         cache={"treatment_key": key}, engine=evaluate)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import perfkit
 from perfkit.engine import Compiled, Reason, compile_round
 from perfkit.datasets.examples import synthetic_composite
 from perfkit.engine import pipeline
+from perfkit.engine.compiled import positions
 
 from .test_evaluate_points import SCHEME, _data
 
@@ -83,3 +85,12 @@ def test_rerun_recollects_raw_values_when_applicability_changes(ev):
     same = ev.rerun(ev.scheme.update({"nodes.functional.points": 40, "nodes.satisfaction.points": 30}))
     assert same.treated is ev.treated
     assert [s.target for s in same.recipe].count("survey") == 1
+
+
+@pytest.mark.parametrize("make", [lambda v: pd.Series(v, dtype=object), lambda v: pd.Series(v, dtype="category"),
+                                  lambda v: pd.Series(v, dtype="str")])
+def test_positions_of_labels_in_any_column_dtype(make):
+    index = pd.Index(["a", "b", "c"])
+    got = positions(make(["c", "a", None, "x", "c", "b"]), index)
+    assert got.tolist() == [2, 0, -1, -1, 2, 1]
+    assert positions(make([None, None]), index).tolist() == [-1, -1]
