@@ -135,14 +135,13 @@ def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1
 def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
     nrank = nom.rank[0].astype(float)
     q = rank_quantiles(out.rank, [quantiles[0], 0.5, quantiles[1]])
-    fin = np.ascontiguousarray(out.final.T)
+    fin = np.ascontiguousarray(out.final.T)  # our own copy: the quantiles may partition it in place
     if np.isnan(fin).any():
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            sq = np.nanquantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1)
+            sq = np.nanquantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1, overwrite_input=True)
     else:
-        sq = np.quantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1)
+        sq = np.quantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1, overwrite_input=True)
     d = np.abs(out.rank - nom.rank[0][None, :])
     ok = ~np.isnan(d)
     d0 = np.where(ok, d, 0)
