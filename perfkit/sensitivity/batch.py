@@ -26,7 +26,8 @@ shares what it can. Scores are compared (ranked and graded) after rounding to
 (:func:`perfkit.stages.results.comparable`).
 
 :func:`run_design` evaluates a whole design (``(n, n_inputs)`` uniform numbers) in
-memory-bounded chunks, optionally on several threads.
+memory-bounded chunks, on this process's threads or as tasks on a Dask cluster
+(``executor="dask"``), with identical results.
 """
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ from perfkit.stages import (
     treat,
 )
 
-__all__ = ["SCORE_DECIMALS", "BatchOutput", "evaluate_params", "build_params", "run_design", "rank_within",
-           "grade_batch"]
+__all__ = ["SCORE_DECIMALS", "BatchOutput", "EXECUTORS", "evaluate_params", "evaluate_chunk", "build_params",
+           "run_design", "rank_within", "grade_batch", "check_executor"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -517,9 +518,43 @@ def _may_collapse(cs: CompiledScheme, node, bound: tuple[BoundFactor, ...]) -> b
     return all(not (np.isnan(cs.nominal_scores[c]) & node.app).any() for c in node.children)
 
 
+#: Where run_design evaluates its chunks.
+EXECUTORS = ("local", "dask")
+
+
+def check_executor(executor: str, scheduler, n_jobs: int) -> None:
+    """Validate the ``executor`` / ``scheduler`` / ``n_jobs`` arguments of an analysis."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be 'local' or 'dask' (got {executor!r})")
+    if scheduler is not None and executor != "dask":
+        raise ValueError("scheduler= is for executor='dask' (a scheduler address or a distributed.Client)")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer (got {n_jobs!r})")
+
+
 def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray, *, entropy: int,
-               chunk_size: int | None = None, n_jobs: int = 1) -> BatchOutput:
-    """Evaluate every row of the design ``u`` (``(n, n_inputs)`` uniforms) in chunks."""
+               chunk_size: int | None = None, n_jobs: int = 1, executor: str = "local",
+               scheduler=None) -> BatchOutput:
+    """Evaluate every row of the design ``u`` (``(n, n_inputs)`` uniforms) in chunks.
+
+    Parameters
+    ----------
+    chunk_size
+        Replicates per chunk (default: :func:`default_chunk`).
+    n_jobs
+        ``"local"``: threads; ``"dask"`` without a scheduler: the workers of the local
+        cluster started for the call.
+    executor
+        ``"local"`` (this process) or ``"dask"`` (each chunk a task on a Dask cluster).
+    scheduler
+        With ``"dask"``: a scheduler address (``"tcp://host:8786"``), a
+        ``distributed.Client``, or ``None`` for a local cluster of ``n_jobs`` processes.
+
+    The chunks are the same whatever runs them and each is a pure function of the
+    compiled scheme, the factors, its rows of ``u`` and ``entropy``: the results are
+    identical for every executor.
+    """
+    check_executor(executor, scheduler, n_jobs)
     u = np.asarray(u, dtype=float)
     n = u.shape[0]
     size = chunk_size or default_chunk(cs, bound)
@@ -527,16 +562,23 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
     rank = np.empty((n, cs.n_units), dtype=np.float32)
     grade = np.empty((n, cs.n_units), dtype=np.int8)
 
-    cache: dict = {}
-
-    def work(a: int) -> None:
-        b = min(n, a + size)
-        out = evaluate_params(cs, build_params(cs, bound, u[a:b], entropy), entropy=entropy, cache=cache)
+    def store(a: int, out: BatchOutput) -> None:
+        b = a + out.final.shape[0]
         final[a:b] = out.final
         rank[a:b] = out.rank
         grade[a:b] = out.grade
 
     starts = range(0, n, size)
+    if executor == "dask":
+        for a, out in zip(starts, _dask_chunks(cs, bound, [u[a:a + size] for a in starts], entropy, scheduler,
+                                               n_jobs)):
+            store(a, out)
+        return BatchOutput(final=final, rank=rank, grade=grade)
+    cache: dict = {}
+
+    def work(a: int) -> None:
+        store(a, evaluate_chunk(cs, bound, u[a:a + size], entropy, cache))
+
     if n_jobs == 1 or n <= size:
         for a in starts:
             work(a)
@@ -545,6 +587,40 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
         with _blas_threads(1), ThreadPoolExecutor(max_workers=n_jobs) as pool:
             list(pool.map(work, starts))
     return BatchOutput(final=final, rank=rank, grade=grade)
+
+
+def evaluate_chunk(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray, entropy: int,
+                   cache: dict | None = None) -> BatchOutput:
+    """One chunk of a design: its replicates' parameters, then the batched evaluation."""
+    return evaluate_params(cs, build_params(cs, bound, u, entropy), entropy=entropy, cache=cache)
+
+
+def _dask_chunks(cs: CompiledScheme, bound, chunks: list[np.ndarray], entropy: int, scheduler, n_jobs: int):
+    """The chunks evaluated as tasks on a Dask cluster, results in chunk order."""
+    try:
+        from distributed import Client, LocalCluster  # deferred: Dask is the optional [dask] extra
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError("executor='dask' needs dask[distributed]: pip install 'perfkit[dask]'") from exc
+    cluster = client = None
+    if isinstance(scheduler, Client):
+        active = scheduler
+    elif scheduler is not None:
+        active = client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
+        active = client = Client(cluster)
+    try:
+        # the compiled form (without the nominal Evaluation) and the factors go to every worker once
+        shared = active.scatter([cs.detached(), tuple(bound)], broadcast=True)
+        futures = [active.submit(evaluate_chunk, shared[0], shared[1], part, entropy, pure=False)
+                   for part in chunks]
+        return active.gather(futures)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _blas_threads(n: int):
