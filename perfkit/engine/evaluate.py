@@ -99,8 +99,9 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
         treatment = pipeline.treat(c, collected.raw)
         steps.extend(collected.steps + treatment.steps)
         treated, log, kept = treatment.treated, treatment.log, treatment.kept
-        raw_df = pd.DataFrame(collected.raw, index=c.index, columns=leaf_ids)
-        treated_df = pd.DataFrame(treated, index=c.index, columns=leaf_ids)
+        # the stages' own fresh arrays become the tables without another copy
+        raw_df = pd.DataFrame(collected.raw, index=c.index, columns=leaf_ids, copy=False)
+        treated_df = pd.DataFrame(treated, index=c.index, columns=leaf_ids, copy=False)
         text_df = pd.DataFrame(c.text, index=c.index, columns=leaf_ids, dtype=object)
         targets_df = pd.DataFrame(c.value_targets, index=c.index, columns=leaf_ids)
     c = c.screened(kept)
@@ -110,7 +111,7 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
     agg = pipeline.aggregate(c, columns)
     fin = pipeline.finish(c, agg.scores[c.root])
     steps.extend(scored.steps + tg.steps + agg.steps + fin.steps)
-    scores = pd.DataFrame(scored.scores, index=c.index, columns=leaf_ids)
+    scores = pd.DataFrame(scored.scores, index=c.index, columns=leaf_ids, copy=False)
     if tg.scores:
         scores = pd.concat([scores, pd.DataFrame(tg.scores, index=c.index)], axis=1)
     nodes = pd.DataFrame(np.column_stack(list(agg.scores.values())), index=c.index, columns=list(agg.scores))
@@ -123,7 +124,7 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
         scheme=c.scheme, input_data=input_data, validation=validation, data=validation.data,
         raw=raw_df, treated=treated_df, treatment=log, scores=scores, nodes=nodes, points=points, max_points=eff,
         results=fin.results, weights=agg.weights,
-        reasons=pd.DataFrame(scored.reasons, index=c.index, columns=leaf_ids, dtype=object),
+        reasons=pd.DataFrame(scored.reasons, index=c.index, columns=leaf_ids, dtype=object, copy=False),
         targets_detail=tg.detail, survey=survey.table, recipe=tuple(steps), warnings=scored.warnings,
         kept=np.asarray(kept, dtype=bool), text=text_df, value_targets=targets_df, compiled=c,
         cache={"treatment_key": key}, engine=evaluate)
