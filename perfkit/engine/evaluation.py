@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -15,7 +17,7 @@ from perfkit.i18n import t
 from perfkit.io.round import RoundData
 from perfkit.stages.score import scoring_method
 
-__all__ = ["Evaluation", "Explanation", "Step", "STAGES"]
+__all__ = ["Evaluation", "Explanation", "Reason", "REASON_CODES", "Step", "STAGES"]
 
 #: Stage name -> caption key (see perfkit/i18n/messages.yaml)
 STAGES = {
@@ -26,6 +28,26 @@ STAGES = {
     "points": "stage.points",
     "results": "stage.results",
 }
+
+
+class Reason(StrEnum):
+    """Why an indicator cell of :attr:`Evaluation.reasons` (and a row of
+    :attr:`Evaluation.targets_detail`) has the score it has, as a catalogue code
+    (``reason.<code>`` in the message catalogue says it in zh and en).
+
+    ``SCORED`` (the empty code): the method scored a value; ``NOT_APPLICABLE``: the
+    indicator does not apply to the unit (its category, or a unit the availability screen
+    dropped); ``NO_VALUE``: it applies but there is no value to score (0 points in a
+    points scheme).
+    """
+
+    SCORED = ""
+    NOT_APPLICABLE = "not_applicable"
+    NO_VALUE = "no_value"
+
+
+#: The reason codes as an object array, position = the engine's internal code.
+REASON_CODES = np.array([r.value for r in Reason], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,17 @@ class Evaluation:
         base, bonus, penalty, final, rank (within category), grade and its reason.
     weights
         Per aggregate node, the weights used (a Series, or a weighting result).
+    reasons
+        Units x indicators: each cell's :class:`Reason` code (``""`` scored,
+        ``"not_applicable"``, ``"no_value"``).
+    targets_detail
+        One row per (unit, functional target): value, target, rule, share, points
+        earned and lost, and the row's :class:`Reason` code (``reason``).
+    survey
+        Per unit x respondent group: respondents, mean and 95 % interval, whether the
+        group counts in the unit's index (``used``: at least ``max(min_responses,
+        min_cell)`` respondents) and whether the cell is ``suppressed`` (below
+        ``min_cell``; its mean and interval are blank). ``None`` without a survey.
     recipe
         The steps that produced this evaluation.
     warnings
@@ -108,6 +141,10 @@ class Evaluation:
     value_targets
         Units x indicators: the per-unit targets given in the values table (NaN where
         none), used by rules that take a target the scheme does not set.
+    compiled
+        The scheme and round as arrays (:class:`perfkit.engine.compiled.Compiled`), the
+        form every stage ran on (with the availability screen applied); the sensitivity
+        engine and the analyses start from it.
     cache
         Private: what :meth:`rerun` needs to decide which stages it may reuse.
     engine
@@ -136,6 +173,7 @@ class Evaluation:
     kept: np.ndarray | None = field(default=None, repr=False)
     text: pd.DataFrame | None = field(default=None, repr=False)
     value_targets: pd.DataFrame | None = field(default=None, repr=False)
+    compiled: Any = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     engine: Callable[..., Evaluation] | None = field(default=None, repr=False)
 
@@ -190,7 +228,7 @@ class Evaluation:
         for nid, node in s.leaves.items():
             path = "/".join(s.paths[nid][1:-1])
             reason = self.reasons.loc[unit, nid]
-            if reason == "not applicable":
+            if reason == Reason.NOT_APPLICABLE:
                 continue
             spec = node.rule or node.normalise
             method = scoring_method(node)[0].method
@@ -213,7 +251,7 @@ class Evaluation:
                 row.update(gap=(100.0 - score) if not np.isnan(score) else np.nan)
             imputed = self.treatment.get("imputed")
             was_imputed = imputed is not None and nid in imputed.columns and bool(imputed.loc[unit, nid])
-            code, params = ("no_value", {}) if reason == "no value" else _reason(method, row)
+            code, params = (Reason.NO_VALUE.value, {}) if reason == Reason.NO_VALUE else _reason(method, row)
             rows.append(_say(row, code, params, imputed=was_imputed))
         det = self.targets_detail
         if len(det):
@@ -226,7 +264,7 @@ class Evaluation:
                     row.update(max_points=r.max_points * eff, earned=r.earned * eff, lost=r.lost * eff)
                 else:
                     row.update(gap=100 - r.share * 100)
-                code, params = ("no_value", {}) if r.reason == "no value" else _reason(r.rule, row)
+                code, params = (Reason.NO_VALUE.value, {}) if r.reason == Reason.NO_VALUE else _reason(r.rule, row)
                 rows.append(_say(row, code, params))
         adj = self.data.adjustments
         if len(adj):
@@ -237,8 +275,8 @@ class Evaluation:
                        "value": r.points, "treated": r.points, "target": np.nan, "score": np.nan,
                        **({"max_points": 0.0, "earned": sign * r.points, "lost": -sign * r.points if sign < 0 else 0.0}
                           if pts else {"gap": np.nan})}
-                # the reason an office wrote for an adjustment is shown as written, in any language
-                rows.append(_say(row, "text", {"text": str(getattr(r, "reason", "") or "")}))
+                # the reason an office wrote for an adjustment, in each language as written
+                rows.append(_say(row, "text", {"text": adjustment_reason(r._asdict())}))
             for kind in ("bonus", "penalty"):
                 if res[f"{kind}_raw"] > res[kind] + 1e-12:
                     capped = res[f"{kind}_raw"] - res[kind]
@@ -315,7 +353,38 @@ def _say(row: dict[str, Any], code: str, params: dict[str, Any], *, imputed: boo
     """Fill ``reason_code``, ``reason_zh``, ``reason_en`` and ``reason`` (= English)."""
     row["reason_code"] = code
     for lang in ("zh", "en"):
-        text = params["text"] if code == "text" else t(f"reason.{code}", lang, **params)
+        text = params["text"][lang] if code == "text" else t(f"reason.{code}", lang, **params)
         row[f"reason_{lang}"] = text + (t("reason.imputed", lang) if imputed else "")
     row["reason"] = row["reason_en"]
     return row
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def adjustment_reason(row: dict[str, Any]) -> dict[str, str]:
+    """The reason of one adjustments row in zh and en, as the office wrote it.
+
+    Chinese: ``reason_zh``, else ``reason`` (else ``reason_en``); English: ``reason_en``,
+    else ``reason`` (else ``reason_zh``). A text shown in a language it was not written in
+    — Chinese characters in the English line, a Latin-only text in the Chinese line — is
+    marked as the untranslated original (``reason.untranslated``).
+
+    >>> adjustment_reason({"reason": "获省级表彰", "reason_en": "Provincial award"})
+    {'zh': '获省级表彰', 'en': 'Provincial award'}
+    >>> adjustment_reason({"reason": "获省级表彰"})["en"]
+    '获省级表彰 (original, not translated)'
+    """
+    own_zh, own_en, original = _text(row.get("reason_zh")), _text(row.get("reason_en")), _text(row.get("reason"))
+    zh = own_zh or original or own_en
+    if zh and not own_zh and not _CJK.search(zh) and _LATIN.search(zh):
+        zh = t("reason.untranslated", "zh", text=zh)
+    en = own_en or original or own_zh
+    if en and not own_en and _CJK.search(en):
+        en = t("reason.untranslated", "en", text=en)
+    return {"zh": zh, "en": en}

@@ -11,9 +11,14 @@ Every kernel has the signature ``f(x, *, weights, **params) -> ndarray``:
 * NaN children are dropped unit by unit and the weights renormalised over the
   children available; a unit whose available children all have zero weight, or
   with all children missing, gets NaN.
+
+The means are computed as matrix products over the children: ``(bw, n_children)``
+weights against one ``(n_units, n_children)`` matrix (the sensitivity engine's replicates
+of weights) is one product ``(bw, n_units)``, never a ``(bw, n_units, n_children)`` array.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -37,10 +42,11 @@ _ZERO_OPTIONS = ("raise", "shift", "floor")
 # --------------------------------------------------------------------------- helpers
 
 
-def _prep(x, weights, who: str) -> tuple[np.ndarray, np.ndarray]:
-    """Validate; return ``x`` and weights with a units axis, broadcast together."""
+def _check(x, weights, who: str) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """Validate; return ``x`` ``(..., U, C)``, weights ``(..., C)`` (not broadcast) and
+    the broadcast batch shape."""
     try:
-        x = np.array(x, dtype=float)
+        x = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{who}: x must be a numeric array (NaN for missing values)") from None
     if x.ndim < 2:
@@ -66,27 +72,66 @@ def _prep(x, weights, who: str) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{who}: weights must not be negative; got {w.tolist()}")
     if np.any(w.sum(axis=-1) == 0):
         raise ValueError(f"{who}: weights sum to zero")
-    w = w[..., None, :]  # units axis
     try:
-        shape = np.broadcast_shapes(w.shape, x.shape)
+        lead = np.broadcast_shapes(w.shape[:-1], x.shape[:-2])
     except ValueError:
         raise ValueError(
-            f"{who}: the batch axes of weights {w.shape[:-2]} do not match those of x "
+            f"{who}: the batch axes of weights {w.shape[:-1]} do not match those of x "
             f"{x.shape[:-2]}"
         ) from None
+    return x, w, lead
+
+
+def _prep(x, weights, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validate; return ``x`` and weights with a units axis, broadcast together."""
+    x, w, _ = _check(x, weights, who)
+    w = w[..., None, :]  # units axis
+    shape = np.broadcast_shapes(w.shape, x.shape)
     return np.broadcast_to(x, shape), np.broadcast_to(w, shape)
 
 
-def _masked(x: np.ndarray, w: np.ndarray, fill: float = 0.0):
-    """Zero the weights of missing children; return filled x, weights and their sum."""
-    miss = np.isnan(x)
-    wm = np.where(miss, 0.0, w)
-    return np.where(miss, fill, x), wm, wm.sum(axis=-1)
+def _wsum(a: np.ndarray, w: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+    """``sum_c w[..., c] a[..., u, c]`` with the batch axes of ``a`` ``(..., U, C)`` and
+    ``w`` ``(..., C)`` broadcast to ``lead``, as matrix products: one shared matrix
+    against many weight vectors, or many matrices against one weight vector, is one
+    product; only when both carry a batch do they pair up replicate by replicate."""
+    n_units, n_children = a.shape[-2:]
+    if math.prod(a.shape[:-2]) == 1:
+        out = w.reshape(-1, n_children) @ a.reshape(n_units, n_children).T
+        out = out.reshape(*w.shape[:-1], n_units)
+    elif math.prod(w.shape[:-1]) == 1:
+        out = a @ w.reshape(n_children)
+    else:
+        ab = np.broadcast_to(a, (*lead, n_units, n_children)).reshape(-1, n_units, n_children)
+        wb = np.broadcast_to(w, (*lead, n_children)).reshape(-1, n_children, 1)
+        out = (ab @ wb).reshape(*lead, n_units)
+    return out if out.shape == (*lead, n_units) else np.broadcast_to(out, (*lead, n_units)).copy()
 
 
-def _weighted_mean(xf: np.ndarray, wm: np.ndarray, wsum: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(wsum > 0, (wm * xf).sum(axis=-1) / np.where(wsum > 0, wsum, 1.0), np.nan)
+class _Masked:
+    """Weighted sums over each unit's available children (NaN children carry no weight)."""
+
+    def __init__(self, x: np.ndarray, w: np.ndarray, lead: tuple[int, ...]):
+        self.w, self.lead = w, lead
+        self.miss = np.isnan(x)
+        self.full = not self.miss.any()
+        if self.full:  # every child of every unit: the weights' sums
+            self.den = np.broadcast_to(w.sum(axis=-1)[..., None], (*lead, x.shape[-2]))
+        else:
+            self.den = _wsum((~self.miss).astype(float), w, lead)
+
+    def fill(self, v: np.ndarray, value: float) -> np.ndarray:
+        return v if self.full else np.where(self.miss, value, v)
+
+    def mean(self, v: np.ndarray, value: float = 0.0) -> np.ndarray:
+        """Weighted mean of ``v`` (missing cells filled with ``value``, weight 0); NaN
+        for a unit whose available children have no weight."""
+        num = _wsum(self.fill(v, value), self.w, self.lead)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.full:
+                return num / self.den
+            ok = self.den > 0
+            return np.where(ok, num / np.where(ok, self.den, 1.0), np.nan)
 
 
 def _zero_policy(x, zero, shift, floor, who):
@@ -100,10 +145,9 @@ def _zero_policy(x, zero, shift, floor, who):
     if zero == "raise":
         if np.any(x <= 0):
             raise ValueError(
-                f"{who}: zeros or negative values present, but the {who} mean needs "
-                "positive values; normalise onto a positive range, or choose "
-                "zero='shift' (add a constant, then subtract it) or zero='floor' "
-                "(raise small values to a floor)"
+                f"{who}: zeros or negative values reach a {who} mean, which needs positive "
+                "values; normalise onto a positive range, or choose zero='shift' (add a "
+                "constant, then subtract it) or zero='floor' (raise small values to a floor)"
             )
         return x, 0.0
     if zero == "shift":
@@ -120,7 +164,6 @@ def _zero_policy(x, zero, shift, floor, who):
 
 
 # --------------------------------------------------------------------------- kernels
-
 
 @AGGREGATE.register("arithmetic", aliases=("mean",))
 def arithmetic(x, *, weights) -> np.ndarray:
@@ -151,8 +194,8 @@ def arithmetic(x, *, weights) -> np.ndarray:
     >>> arithmetic([[60.0, 80.0], [90.0, float("nan")]], weights=[1, 3])
     array([75., 90.])
     """
-    x, w = _prep(x, weights, "arithmetic")
-    return _weighted_mean(*_masked(x, w))
+    x, w, lead = _check(x, weights, "arithmetic")
+    return _Masked(x, w, lead).mean(x)
 
 
 @AGGREGATE.register("geometric")
@@ -195,11 +238,11 @@ def geometric(x, *, weights, zero="raise", shift=None, floor=None) -> np.ndarray
     >>> geometric([[1.0, 100.0], [0.0, 8.0]], weights=[1, 1], zero="shift")
     array([13.2126704,  2.       ])
     """
-    x, w = _prep(x, weights, "geometric")
+    x, w, lead = _check(x, weights, "geometric")
     xp, s = _zero_policy(x, zero, shift, floor, "geometric")
-    xf, wm, wsum = _masked(xp, w, fill=1.0)
-    out = np.exp(_weighted_mean(np.log(xf), wm, wsum))
-    return out - s
+    m = _Masked(x, w, lead)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.exp(m.mean(np.log(m.fill(xp, 1.0)))) - s
 
 
 @AGGREGATE.register("harmonic")
@@ -234,12 +277,11 @@ def harmonic(x, *, weights, zero="raise", shift=None, floor=None) -> np.ndarray:
     >>> harmonic([[1.0, 4.0]], weights=[1, 1])
     array([1.6])
     """
-    x, w = _prep(x, weights, "harmonic")
+    x, w, lead = _check(x, weights, "harmonic")
     xp, s = _zero_policy(x, zero, shift, floor, "harmonic")
-    xf, wm, wsum = _masked(xp, w, fill=1.0)
+    m = _Masked(x, w, lead)
     with np.errstate(invalid="ignore", divide="ignore"):
-        inv = _weighted_mean(1.0 / xf, wm, wsum)
-        return 1.0 / inv - s
+        return 1.0 / m.mean(1.0 / m.fill(xp, 1.0)) - s
 
 
 @AGGREGATE.register("mazziotta_pareto", aliases=("mpi",))
@@ -287,16 +329,20 @@ def mazziotta_pareto(x, *, weights, penalty=-1) -> np.ndarray:
     who = "mazziotta_pareto"
     if penalty not in (1, -1):
         raise ValueError(f"{who}: penalty must be -1 (higher is better) or +1; got {penalty!r}")
-    x, w = _prep(x, weights, who)
+    x, w, lead = _check(x, weights, who)
     if np.any(x < 0):
         raise ValueError(
             f"{who}: negative values present; normalise onto a non-negative scale first "
             "(e.g. zscore with mean=100, sd=10, or minmax)"
         )
-    xf, wm, wsum = _masked(x, w)
-    m = _weighted_mean(xf, wm, wsum)
-    dev2 = np.where(np.isnan(x), 0.0, (xf - m[..., None]) ** 2)
-    s2 = _weighted_mean(dev2, wm, wsum)
+    mk = _Masked(x, w, lead)
+    xf = mk.fill(x, 0.0)
+    m = mk.mean(xf)
+    if math.prod(x.shape[:-2]) == 1 and math.prod(w.shape[:-1]) > 1:
+        # one matrix, many weight vectors: the variance as E[x^2] - M^2 (two products)
+        s2 = np.maximum(mk.mean(xf * xf) - m * m, 0.0)
+    else:
+        s2 = mk.mean(mk.fill((xf - m[..., None]) ** 2, 0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(m > 0, m + penalty * s2 / np.where(m > 0, m, 1.0), m)
 

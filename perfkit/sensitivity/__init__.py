@@ -10,8 +10,10 @@ Declare the uncertain inputs (factors), then ask:
   unit's grade or swaps it with a neighbour (linear programming);
 * :func:`verify` — the batched engine against full :func:`perfkit.evaluate` runs.
 
-Replicates are evaluated as array operations on a scheme compiled once
-(:mod:`perfkit.sensitivity.batch`), in memory-bounded chunks, optionally on two threads.
+Replicates are evaluated as array operations on the evaluation's compiled form
+(:attr:`perfkit.Evaluation.compiled`, :mod:`perfkit.sensitivity.batch`), in memory-bounded
+chunks, on threads (``n_jobs``) or as tasks on a Dask cluster (``executor="dask"``,
+optionally ``scheduler=`` an address or a ``distributed.Client``), with identical results.
 
 Example::
 

@@ -6,11 +6,16 @@ replicates and returns their final scores, ranks within category and grades, sha
 with the same kernels:
 
 1. replicates are grouped by the choices that change leaf scores or the hierarchy
-   (normalisation, left-out indicator), so that within a group the leaf scores are shared;
+   (normalisation, left-out indicator) and by the aggregation methods, so that within a
+   group the leaf scores are shared and every node has one method;
 2. only the leaves, target nodes and aggregate nodes whose inputs a replicate changes are
    recomputed; the others keep the nominal evaluation's exact values;
 3. an aggregate node computes ``(n, n_units)`` scores at once: a shared child matrix and
-   ``(n, n_children)`` weights is one matrix product for the weighted means;
+   ``(n, n_children)`` weights is one matrix product inside the aggregation kernel; nested
+   arithmetic (or geometric) means over inputs complete for every unit are one mean with
+   the products of the weights along each path, so such a subtree is a single
+   ``(n, n_inputs) @ (n_inputs, n_units)`` product (:class:`_Form`) — the bare floor of
+   the work;
 4. ranks within category (ties share the best rank) and grades (thresholds, quotas,
    vetoes, tie rule) are vectorised over replicates.
 
@@ -21,7 +26,8 @@ shares what it can. Scores are compared (ranked and graded) after rounding to
 (:func:`perfkit.stages.results.comparable`).
 
 :func:`run_design` evaluates a whole design (``(n, n_inputs)`` uniform numbers) in
-memory-bounded chunks, optionally on several threads.
+memory-bounded chunks, on this process's threads or as tasks on a Dask cluster
+(``executor="dask"``), with identical results.
 """
 from __future__ import annotations
 
@@ -37,6 +43,7 @@ from threadpoolctl import threadpool_limits
 
 from perfkit.engine.grading import grade_indices
 from perfkit.engine.survey import survey_index
+from perfkit.kernels.aggregate import AGGREGATE
 from perfkit.kernels.rank import rank_desc
 from perfkit.sensitivity.compile import CompiledScheme, Leaf
 from perfkit.sensitivity.factors import BoundFactor, FactorError
@@ -53,8 +60,8 @@ from perfkit.stages import (
     treat,
 )
 
-__all__ = ["SCORE_DECIMALS", "BatchOutput", "evaluate_params", "build_params", "run_design", "rank_within",
-           "grade_batch"]
+__all__ = ["SCORE_DECIMALS", "BatchOutput", "EXECUTORS", "evaluate_params", "evaluate_chunk", "build_params",
+           "run_design", "rank_within", "grade_batch", "check_executor"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +100,7 @@ def evaluate_params(cs: CompiledScheme, p: Params, *, entropy: int = 0, cache: d
     not depend on the replicate, such as an indicator normalised another way.
     """
     cache = {} if cache is None else cache
-    key = p.config_key()
+    key = _group_key(p)
     final = np.empty((p.n, cs.n_units))
     if key.shape[1] == 0:
         final[:] = _final_scores(cs, p, entropy, cache)
@@ -113,8 +120,22 @@ def evaluate_params(cs: CompiledScheme, p: Params, *, entropy: int = 0, cache: d
     return BatchOutput(final=final, rank=rank, grade=grade)
 
 
+def _group_key(p: Params) -> np.ndarray:
+    """``(n, k)``: the choices replicates are grouped by — normalisation and left-out
+    indicator (they change leaf scores or the hierarchy) and aggregation (so that within a
+    group every node has one method, and nested means can collapse)."""
+    cols = [p.config_key()]
+    seen: set[int] = set()
+    for c in p.aggregate.values():
+        if id(c.index) not in seen:  # one Aggregation factor gives many nodes the same choice
+            seen.add(id(c.index))
+            cols.append(c.index[:, None].astype(np.int64))
+    return np.concatenate(cols, axis=1)
+
+
 def _final_scores(cs: CompiledScheme, p: Params, entropy: int, cache: dict) -> np.ndarray:
-    """Final scores ``(n, n_units)`` of replicates sharing normalisation and left-out choices."""
+    """Final scores ``(n, n_units)`` of replicates sharing normalisation, left-out and
+    aggregation choices."""
     n = p.n
     norm = {}
     for ids, c in p.normalise:
@@ -129,8 +150,7 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int, cache: dict) -> n
         bound, keys = p.noise
         treated_b = _noisy_treated(cs, bound, keys, entropy)
         noise_cols = set(bound.targets)
-        if cs.evaluation.scheme.model.treatment.impute is not None or \
-                cs.evaluation.scheme.model.treatment.winsorise is not None:
+        if cs.treatment_plan.impute is not None or cs.treatment_plan.winsorise is not None:
             noise_cols = {lf.id for lf in cs.leaves if lf.quantitative}
     surv = None
     if p.survey_keys is not None:
@@ -172,6 +192,19 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int, cache: dict) -> n
         changed.add(tr.node)
         sig[tr.node] = None
         scores[tr.node] = np.atleast_2d(score_targets(tr, target_shares(tr, _per_replicate(rp))))
+    forms: dict[str, _Form] = {}
+
+    def value(i: str) -> np.ndarray:
+        if i not in scores:
+            node = cs.node(i)
+            if forms[i].nested:
+                scores[i] = forms[i].evaluate(node, value)
+            else:  # one level: the kernel itself, exactly as evaluate() computes it
+                for k in node.children:
+                    value(k)
+                scores[i] = _aggregate_node(cs, node, scores, p, dropped, cache, sig)
+        return scores[i]
+
     for node in cs.nodes:
         kids = node.children
         if not (changed.intersection(kids) or node.id in p.weights or node.id in p.weight_method
@@ -180,8 +213,15 @@ def _final_scores(cs: CompiledScheme, p: Params, entropy: int, cache: dict) -> n
             sig[node.id] = "nominal"
             continue
         changed.add(node.id)
+        form = _collapse(cs, node, value, forms, p, dropped, cache, sig)
+        if form is not None:
+            forms[node.id] = form
+            sig[node.id] = None
+            continue
+        for k in kids:
+            value(k)
         scores[node.id] = _aggregate_node(cs, node, scores, p, dropped, cache, sig)
-    final = final_scores(scores[cs.root], scale=cs.scale, bonus=cs.bonus, penalty=cs.penalty, kept=cs.kept)
+    final = final_scores(value(cs.root), scale=cs.scale, bonus=cs.bonus, penalty=cs.penalty, kept=cs.kept)
     return np.broadcast_to(final, (n, cs.n_units))
 
 
@@ -226,7 +266,7 @@ def survey_bootstrap(cs: CompiledScheme, bound: BoundFactor, keys: np.ndarray, e
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = sws / sw
         out[a:a + size] = survey_index(mean.reshape(len(idx), sv.n_units, sv.n_groups), sv.counts,
-                                       sv.group_weights, min_responses=sv.min_responses)
+                                       sv.group_weights, min_responses=sv.threshold)
     return out
 
 
@@ -302,6 +342,98 @@ def _aggregate_node(cs: CompiledScheme, node, scores: dict, p: Params, dropped: 
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class _Form:
+    """A node whose subtree is one kind of weighted mean over complete inputs, held as
+    effective weights on the subtree's inputs: ``E @ x`` (arithmetic) or
+    ``exp(E @ log(x + shift)) - shift`` (geometric) — nested means of one kind are one
+    mean with the products of the weights along each path, so a whole tree of replicates
+    is one matrix product."""
+
+    kind: str
+    shift: float
+    cols: tuple[str, ...]  # the inputs (indicators, target nodes, nodes computed otherwise)
+    E: np.ndarray  # (b, len(cols)) effective weights, rows summing to 1
+    nested: bool  # some child is a form too (else the node is computed by its kernel)
+
+    def evaluate(self, node, value) -> np.ndarray:
+        vals = [value(c) for c in self.cols]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if all(v.shape[0] == 1 for v in vals):
+                M = np.vstack(vals)  # (k, U)
+                out = self.E @ (np.log(M + self.shift) if self.kind == "geometric" else M)
+            else:
+                b = max(v.shape[0] for v in vals)
+                X = np.stack([np.broadcast_to(v, (b, v.shape[1])) for v in vals], axis=-1)  # (b, U, k)
+                X = np.log(X + self.shift) if self.kind == "geometric" else X
+                out = (X @ np.broadcast_to(self.E, (b, len(self.cols)))[..., None])[..., 0]
+            if self.kind == "geometric":
+                out = np.exp(out) - self.shift
+        return np.where(node.app, out, np.nan)
+
+
+def _collapse(cs: CompiledScheme, node, value, forms: dict, p: Params, dropped: str | None, cache: dict,
+              sig: dict) -> _Form | None:
+    """``node`` as a :class:`_Form`, or ``None`` when the shortcut does not apply: a method
+    other than the arithmetic or geometric mean (zero 'raise' or 'shift'), data-driven
+    weights, a child missing for a unit the node applies to (the weights would
+    renormalise), weights or values the kernel would reject (it then says why)."""
+    ag = p.aggregate.get(node.id)
+    spec = ag.options[int(ag.index[0])] if ag is not None else node.aggregate
+    name = AGGREGATE.get(spec.method).name
+    if name == "arithmetic":
+        kind, shift = name, 0.0
+    elif name == "geometric" and spec.params.get("zero", "raise") in ("raise", "shift") and \
+            spec.params.get("floor") is None:
+        kind = name
+        shift = 0.0 if spec.params.get("zero", "raise") == "raise" else \
+            float(1.0 if spec.params.get("shift") is None else spec.params["shift"])
+    else:
+        return None
+    if node.weights_spec is not None or node.id in p.weight_method:
+        return None
+    keep = [j for j, c in enumerate(node.children) if c != dropped]
+    W = p.weights.get(node.id)
+    W = node.weights[None, keep] if W is None else W[:, keep]
+    total = W.sum(axis=1, keepdims=True)
+    if not np.all(np.isfinite(W)) or np.any(W < 0) or np.any(total <= 0):
+        return None
+    Wn = W / total
+    cols: list[str] = []
+    parts = []
+    for jj, j in enumerate(keep):
+        c = node.children[j]
+        f = forms.get(c)
+        if f is not None and f.kind == kind and f.shift == shift and not (node.app & ~cs.node(c).app).any():
+            cols.extend(f.cols)
+            parts.append(Wn[:, jj:jj + 1] * f.E)
+            continue
+        if not _complete(value(c), node.app, kind, shift, cache, (c, sig.get(c), node.id)):
+            return None
+        cols.append(c)
+        parts.append(None)
+    if all(x is None for x in parts):  # one level: the node's own weights
+        return _Form(kind, shift, tuple(cols), Wn, False)
+    b = max(Wn.shape[0], *(x.shape[0] for x in parts if x is not None))
+    blocks = [np.broadcast_to(Wn[:, jj:jj + 1] if x is None else x, (b, 1 if x is None else x.shape[1]))
+              for jj, x in enumerate(parts)]
+    return _Form(kind, shift, tuple(cols), np.concatenate(blocks, axis=1), True)
+
+
+def _complete(v: np.ndarray, app: np.ndarray, kind: str, shift: float, cache: dict, key: tuple) -> bool:
+    """Whether input ``v`` has a value the mean can take for every unit in ``app``
+    (remembered in ``cache`` for an input shared by every replicate)."""
+    shared = key[1] is not None
+    ck = ("complete", kind, shift, *key)
+    if shared and ck in cache:
+        return cache[ck]
+    bad = np.isnan(v) if kind == "arithmetic" else ~(v + shift > 0)  # NaN fails both
+    ok = not (bad & app).any()
+    if shared:
+        cache[ck] = ok
+    return ok
+
+
 def _data_weights(cs: CompiledScheme, spec: dict, X: np.ndarray, app: np.ndarray, ids: list[str],
                   node_id: str) -> np.ndarray:
     """Data-driven weights of each slice of ``X`` (``(b, U, C)`` -> ``(b, C)``), as the engine
@@ -331,7 +463,8 @@ def _aggregate(spec, X: np.ndarray, W: np.ndarray, node) -> np.ndarray:
 def rank_within(scores: np.ndarray, categories: np.ndarray) -> np.ndarray:
     """Ranks within category, 1 = best, ties share the best rank, NaN for no score —
     :func:`perfkit.kernels.rank_desc` for ``(n, n_units)`` scores, returned as float32."""
-    return rank_desc(scores, groups=categories).astype(np.float32)
+    one = len(categories) == 0 or bool(np.all(categories == categories[0]))
+    return rank_desc(scores, groups=None if one else categories).astype(np.float32)  # one category: no regrouping
 
 
 def grade_batch(cs: CompiledScheme, scores: np.ndarray, quota: dict | None = None) -> np.ndarray:
@@ -353,8 +486,13 @@ def grade_batch(cs: CompiledScheme, scores: np.ndarray, quota: dict | None = Non
 
 
 def default_chunk(cs: CompiledScheme, bound: tuple[BoundFactor, ...], budget_mb: float = 192.0) -> int:
-    """Replicates per chunk so that one chunk's arrays stay within ``budget_mb``."""
-    widest = max((len(nd.children) for nd in cs.nodes), default=1)
+    """Replicates per chunk so that one chunk's arrays stay within ``budget_mb``.
+
+    A node computed by its kernel holds a few ``(replicates, units, children)`` arrays;
+    nested arithmetic or geometric means over complete inputs collapse into one product
+    (:class:`_Form`) and hold none, so only the other nodes count for the widest term."""
+    kernel = [nd for nd in cs.nodes if not _may_collapse(cs, nd, bound)]
+    widest = max((len(nd.children) for nd in kernel), default=0)
     per = 8.0 * cs.n_units * (len(cs.leaves) + len(cs.nodes) + 4 * widest + 16)
     if any(b.factor.kind == "MeasurementError" for b in bound):
         per += 8.0 * cs.n_units * len(cs.leaves) * 4
@@ -362,9 +500,61 @@ def default_chunk(cs: CompiledScheme, bound: tuple[BoundFactor, ...], budget_mb:
     return max(64, min(size, 16384))
 
 
+def _may_collapse(cs: CompiledScheme, node, bound: tuple[BoundFactor, ...]) -> bool:
+    """Whether ``node`` can be a :class:`_Form` in every replicate as far as the
+    declarations tell (its aggregations, its weights, its children's nominal scores)."""
+    specs = [node.aggregate]
+    for b in bound:
+        if b.factor.kind == "Aggregation" and node.id in b.targets:
+            specs.extend(b.data["options"])
+        if b.factor.kind == "WeightingMethods" and node.id in b.targets:
+            return False
+    for spec in specs:
+        name = AGGREGATE.get(spec.method).name
+        if name not in ("arithmetic", "geometric") or spec.params.get("zero", "raise") not in ("raise", "shift"):
+            return False
+    if node.weights_spec is not None:
+        return False
+    return all(not (np.isnan(cs.nominal_scores[c]) & node.app).any() for c in node.children)
+
+
+#: Where run_design evaluates its chunks.
+EXECUTORS = ("local", "dask")
+
+
+def check_executor(executor: str, scheduler, n_jobs: int) -> None:
+    """Validate the ``executor`` / ``scheduler`` / ``n_jobs`` arguments of an analysis."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be 'local' or 'dask' (got {executor!r})")
+    if scheduler is not None and executor != "dask":
+        raise ValueError("scheduler= is for executor='dask' (a scheduler address or a distributed.Client)")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer (got {n_jobs!r})")
+
+
 def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray, *, entropy: int,
-               chunk_size: int | None = None, n_jobs: int = 1) -> BatchOutput:
-    """Evaluate every row of the design ``u`` (``(n, n_inputs)`` uniforms) in chunks."""
+               chunk_size: int | None = None, n_jobs: int = 1, executor: str = "local",
+               scheduler=None) -> BatchOutput:
+    """Evaluate every row of the design ``u`` (``(n, n_inputs)`` uniforms) in chunks.
+
+    Parameters
+    ----------
+    chunk_size
+        Replicates per chunk (default: :func:`default_chunk`).
+    n_jobs
+        ``"local"``: threads; ``"dask"`` without a scheduler: the workers of the local
+        cluster started for the call.
+    executor
+        ``"local"`` (this process) or ``"dask"`` (each chunk a task on a Dask cluster).
+    scheduler
+        With ``"dask"``: a scheduler address (``"tcp://host:8786"``), a
+        ``distributed.Client``, or ``None`` for a local cluster of ``n_jobs`` processes.
+
+    The chunks are the same whatever runs them and each is a pure function of the
+    compiled scheme, the factors, its rows of ``u`` and ``entropy``: the results are
+    identical for every executor.
+    """
+    check_executor(executor, scheduler, n_jobs)
     u = np.asarray(u, dtype=float)
     n = u.shape[0]
     size = chunk_size or default_chunk(cs, bound)
@@ -372,16 +562,23 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
     rank = np.empty((n, cs.n_units), dtype=np.float32)
     grade = np.empty((n, cs.n_units), dtype=np.int8)
 
-    cache: dict = {}
-
-    def work(a: int) -> None:
-        b = min(n, a + size)
-        out = evaluate_params(cs, build_params(cs, bound, u[a:b], entropy), entropy=entropy, cache=cache)
+    def store(a: int, out: BatchOutput) -> None:
+        b = a + out.final.shape[0]
         final[a:b] = out.final
         rank[a:b] = out.rank
         grade[a:b] = out.grade
 
     starts = range(0, n, size)
+    if executor == "dask":
+        for a, out in zip(starts, _dask_chunks(cs, bound, [u[a:a + size] for a in starts], entropy, scheduler,
+                                               n_jobs)):
+            store(a, out)
+        return BatchOutput(final=final, rank=rank, grade=grade)
+    cache: dict = {}
+
+    def work(a: int) -> None:
+        store(a, evaluate_chunk(cs, bound, u[a:a + size], entropy, cache))
+
     if n_jobs == 1 or n <= size:
         for a in starts:
             work(a)
@@ -390,6 +587,40 @@ def run_design(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray
         with _blas_threads(1), ThreadPoolExecutor(max_workers=n_jobs) as pool:
             list(pool.map(work, starts))
     return BatchOutput(final=final, rank=rank, grade=grade)
+
+
+def evaluate_chunk(cs: CompiledScheme, bound: tuple[BoundFactor, ...], u: np.ndarray, entropy: int,
+                   cache: dict | None = None) -> BatchOutput:
+    """One chunk of a design: its replicates' parameters, then the batched evaluation."""
+    return evaluate_params(cs, build_params(cs, bound, u, entropy), entropy=entropy, cache=cache)
+
+
+def _dask_chunks(cs: CompiledScheme, bound, chunks: list[np.ndarray], entropy: int, scheduler, n_jobs: int):
+    """The chunks evaluated as tasks on a Dask cluster, results in chunk order."""
+    try:
+        from distributed import Client, LocalCluster  # deferred: Dask is the optional [dask] extra
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError("executor='dask' needs dask[distributed]: pip install 'perfkit[dask]'") from exc
+    cluster = client = None
+    if isinstance(scheduler, Client):
+        active = scheduler
+    elif scheduler is not None:
+        active = client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
+        active = client = Client(cluster)
+    try:
+        # the compiled form (without the nominal Evaluation) and the factors go to every worker once
+        shared = active.scatter([cs.detached(), tuple(bound)], broadcast=True)
+        futures = [active.submit(evaluate_chunk, shared[0], shared[1], part, entropy, pure=False)
+                   for part in chunks]
+        return active.gather(futures)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _blas_threads(n: int):

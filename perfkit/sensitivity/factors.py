@@ -621,7 +621,7 @@ class SurveyBootstrap(Factor):
     name: str | None = None
 
     def bind(self, cs) -> BoundFactor:
-        if cs.survey is None:
+        if cs.survey is None or not cs.survey.leaves or not len(cs.survey.score):
             why = ("the scheme has no survey component" if not any(
                 lf.source == "survey" for lf in cs.leaves) else "the round has no survey microdata")
             raise FactorError(f"SurveyBootstrap: {why}")

@@ -33,7 +33,7 @@ from SALib.sample import sobol as sobol_sample
 from perfkit.engine.evaluation import Evaluation
 from perfkit.errors import did_you_mean
 from perfkit.results import as_rng, seed_of
-from perfkit.sensitivity.batch import run_design
+from perfkit.sensitivity.batch import check_executor, run_design
 from perfkit.sensitivity.compile import compile_scheme
 from perfkit.sensitivity.factors import BoundFactor, Factor, FactorError, bind_factors, factor_table
 from perfkit.sensitivity.results import MorrisResult, SobolResult
@@ -146,7 +146,7 @@ def _outputs(which: str | Sequence[str], units: Sequence[str], rank: np.ndarray,
 def sobol(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1024,
           groups: Mapping[str, Sequence[str]] | None = None, outputs: str | Sequence[str] = "all",
           rng: None | int | np.random.Generator = None, num_resamples: int = 100, conf_level: float = 0.95,
-          chunk_size: int | None = None, n_jobs: int = 1) -> SobolResult:
+          chunk_size: int | None = None, n_jobs: int = 1, executor: str = "local", scheduler=None) -> SobolResult:
     """Sobol' first-order and total indices of each factor (group), with bootstrap
     confidence intervals, for the mean absolute rank shift and each unit's rank.
 
@@ -167,6 +167,9 @@ def sobol(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1024,
         Seed or Generator (samples and bootstrap resamples).
     num_resamples, conf_level
         Bootstrap of the indices' confidence intervals.
+    chunk_size, n_jobs, executor, scheduler
+        How the replicates run, as in :func:`~perfkit.sensitivity.uncertainty`
+        (``executor="dask"``: chunks on a Dask cluster, identical indices for the same seed).
 
     Returns
     -------
@@ -174,17 +177,24 @@ def sobol(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1024,
     """
 
     _sobol_iv(n, num_resamples, conf_level)
+    check_executor(executor, scheduler, n_jobs)
     seed = seed_of(rng)
     gen = as_rng(rng)
     t0 = time.perf_counter()
 
     def sample(problem):
+        if len(set(problem["groups"])) < 2 and problem["num_vars"] > 1:
+            # SALib samples one group of several inputs as ungrouped inputs but analyses it as one group
+            raise FactorError("Sobol' indices compare at least two factors (or groups): a single one explains "
+                              "all the variance there is",
+                              hint="add a factor, or use uncertainty() for the spread its variation causes")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=_salib_seed(gen))
 
     bound, problem, entropy, X, ys = _run_sample(evaluation, factors, groups, outputs, gen, sample,
-                                                 chunk_size=chunk_size, n_jobs=n_jobs)
+                                                 chunk_size=chunk_size, n_jobs=n_jobs, executor=executor,
+                                                 scheduler=scheduler)
     idx = _sobol_indices(problem, ys, num_resamples=num_resamples, conf_level=conf_level, seed=_salib_seed(gen))
     return SobolResult(indices=idx, factors=factor_table(bound), groups=_group_members(problem, bound),
                        n_base=int(n), n_evaluations=int(X.shape[0]), seed=seed, entropy=entropy,
@@ -192,7 +202,8 @@ def sobol(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1024,
 
 
 def _run_sample(evaluation: Evaluation, factors: Sequence[Factor], groups, outputs, gen: np.random.Generator,
-                sample: Callable, *, chunk_size: int | None, n_jobs: int):
+                sample: Callable, *, chunk_size: int | None, n_jobs: int, executor: str = "local",
+                scheduler=None):
     """Compile the scheme, bind the factors, draw the SALib design with ``sample(problem)``
     and evaluate it batched. Returns ``(bound, problem, entropy, X, ys)``: ``X`` is the
     design as SALib drew it (what its analyser expects), ``ys`` the outputs per name."""
@@ -202,7 +213,8 @@ def _run_sample(evaluation: Evaluation, factors: Sequence[Factor], groups, outpu
     entropy = int(gen.integers(2**62))
     X = sample(problem)
     unit_cube = np.clip(X, 0.0, np.nextafter(1.0, 0.0))  # factor maps take [0, 1)
-    out = run_design(cs, bound, unit_cube, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs)
+    out = run_design(cs, bound, unit_cube, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs, executor=executor,
+                     scheduler=scheduler)
     shifts = rank_shift(out.rank, nominal_output(cs).rank[0])
     return bound, problem, entropy, X, _outputs(outputs, cs.units, out.rank.astype(float), shifts)
 
@@ -210,7 +222,7 @@ def _run_sample(evaluation: Evaluation, factors: Sequence[Factor], groups, outpu
 def morris(evaluation: Evaluation, factors: Sequence[Factor], *, trajectories: int = 20, num_levels: int = 4,
            groups: Mapping[str, Sequence[str]] | None = None, outputs: str | Sequence[str] = "all",
            rng: None | int | np.random.Generator = None, num_resamples: int = 100, conf_level: float = 0.95,
-           chunk_size: int | None = None, n_jobs: int = 1) -> MorrisResult:
+           chunk_size: int | None = None, n_jobs: int = 1, executor: str = "local", scheduler=None) -> MorrisResult:
     """Morris elementary-effects screening: the cheap first look, ``trajectories (G + 1)``
     replicates. ``mu_star`` ranks the factors (groups) by influence.
 
@@ -223,13 +235,14 @@ def morris(evaluation: Evaluation, factors: Sequence[Factor], *, trajectories: i
         raise ValueError(f"trajectories must be at least 2 (got {trajectories})")
     if num_levels < 2 or num_levels % 2:
         raise ValueError(f"num_levels must be an even number >= 2 (got {num_levels})")
+    check_executor(executor, scheduler, n_jobs)
     seed = seed_of(rng)
     gen = as_rng(rng)
     t0 = time.perf_counter()
     bound, problem, entropy, X, ys = _run_sample(
         evaluation, factors, groups, outputs, gen,
         lambda problem: morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=_salib_seed(gen)),
-        chunk_size=chunk_size, n_jobs=n_jobs)
+        chunk_size=chunk_size, n_jobs=n_jobs, executor=executor, scheduler=scheduler)
     group_names = list(dict.fromkeys(problem["groups"]))
     rows = []
     s = _salib_seed(gen)

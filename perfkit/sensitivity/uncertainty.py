@@ -20,7 +20,7 @@ import pandas as pd
 
 from perfkit.engine.evaluation import Evaluation
 from perfkit.results import as_rng, seed_of
-from perfkit.sensitivity.batch import evaluate_params, run_design, sample_uniform
+from perfkit.sensitivity.batch import check_executor, evaluate_params, run_design, sample_uniform
 from perfkit.sensitivity.compile import CompiledScheme, compile_scheme
 from perfkit.sensitivity.factors import Factor, bind_factors, factor_table
 from perfkit.sensitivity.params import Params
@@ -29,7 +29,7 @@ from perfkit.sensitivity.results import UncertaintyResult
 __all__ = ["uncertainty", "nominal_output", "rank_shift"]
 
 
-def _uncertainty_iv(n, threshold, quantiles, sampling, n_jobs):
+def _uncertainty_iv(n, threshold, quantiles, sampling, n_jobs, executor, scheduler):
     if not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an integer >= 2 (got {n!r})")
     if not 0 < threshold <= 1:
@@ -39,8 +39,7 @@ def _uncertainty_iv(n, threshold, quantiles, sampling, n_jobs):
         raise ValueError(f"quantiles must be (low, high) with 0 <= low < high <= 1 (got {quantiles!r})")
     if sampling not in ("sobol", "random"):
         raise ValueError(f"sampling must be 'sobol' or 'random' (got {sampling!r})")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer (got {n_jobs!r})")
+    check_executor(executor, scheduler, n_jobs)
 
 
 def nominal_output(cs: CompiledScheme):
@@ -80,7 +79,8 @@ def rank_quantiles(rank: np.ndarray, qs: Sequence[float]) -> np.ndarray:
 def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 10_000,
                 rng: None | int | np.random.Generator = None, sampling: str = "sobol",
                 threshold: float = 0.9, quantiles: tuple[float, float] = (0.05, 0.95),
-                chunk_size: int | None = None, n_jobs: int = 1) -> UncertaintyResult:
+                chunk_size: int | None = None, n_jobs: int = 1, executor: str = "local",
+                scheduler=None) -> UncertaintyResult:
     """Run ``n`` replicates with the declared factors and summarise ranks and grades.
 
     Parameters
@@ -101,7 +101,14 @@ def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1
     quantiles
         The rank interval reported (default 5-95 %).
     chunk_size, n_jobs
-        Replicates per chunk (memory bound; default from a 192 MB budget) and threads.
+        Replicates per chunk (memory bound; default from a 192 MB budget) and threads
+        (with ``executor="dask"`` and no scheduler: the local cluster's worker processes).
+    executor, scheduler
+        ``"local"`` (default) or ``"dask"``: the chunks run as tasks on a Dask cluster —
+        ``scheduler`` a scheduler address (``"tcp://host:8786"``), a
+        ``distributed.Client``, or ``None`` for a local cluster started for the call
+        (the optional ``[dask]`` extra). The result is identical to the local run's for
+        the same seed.
 
     Examples
     --------
@@ -113,7 +120,7 @@ def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1
     >>> int(row.nominal_rank), int(row.rank_lo) <= int(row.median_rank) <= int(row.rank_hi)
     (3, True)
     """
-    _uncertainty_iv(n, threshold, quantiles, sampling, n_jobs)
+    _uncertainty_iv(n, threshold, quantiles, sampling, n_jobs, executor, scheduler)
     seed = seed_of(rng)
     gen = as_rng(rng)
     t0 = time.perf_counter()
@@ -121,7 +128,8 @@ def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1
     bound = bind_factors(cs, factors)
     entropy = int(gen.integers(2**62))
     u = sample_uniform(n, sum(b.dims for b in bound), gen, sampling)
-    out = run_design(cs, bound, u, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs)
+    out = run_design(cs, bound, u, entropy=entropy, chunk_size=chunk_size, n_jobs=n_jobs, executor=executor,
+                     scheduler=scheduler)
     nom = nominal_output(cs)
     summary = _summarise(cs, out, nom, threshold, quantiles)
     units, probs, borderline, shifts = summary
@@ -133,17 +141,15 @@ def uncertainty(evaluation: Evaluation, factors: Sequence[Factor], *, n: int = 1
 
 
 def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
-    res = cs.evaluation.results
     nrank = nom.rank[0].astype(float)
     q = rank_quantiles(out.rank, [quantiles[0], 0.5, quantiles[1]])
-    fin = np.ascontiguousarray(out.final.T)
+    fin = np.ascontiguousarray(out.final.T)  # our own copy: the quantiles may partition it in place
     if np.isnan(fin).any():
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            sq = np.nanquantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1)
+            sq = np.nanquantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1, overwrite_input=True)
     else:
-        sq = np.quantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1)
+        sq = np.quantile(fin, [quantiles[0], 0.5, quantiles[1]], axis=1, overwrite_input=True)
     d = np.abs(out.rank - nom.rank[0][None, :])
     ok = ~np.isnan(d)
     d0 = np.where(ok, d, 0)
@@ -152,7 +158,7 @@ def _summarise(cs: CompiledScheme, out, nom, threshold, quantiles):
         cnt = ok.sum(axis=1)
         shifts = np.where(cnt > 0, d0.sum(axis=1, dtype=np.float64) / np.maximum(cnt, 1), 0.0)
     units = pd.DataFrame({
-        "name_zh": res["name_zh"].to_numpy(), "name_en": res["name_en"].to_numpy(),
+        "name_zh": cs.names_zh, "name_en": cs.names_en,
         "category": cs.categories, "nominal_score": nom.final[0], "nominal_rank": nrank,
         "median_rank": q[1], "rank_lo": q[0], "rank_hi": q[2],
         "score_lo": sq[0], "median_score": sq[1], "score_hi": sq[2], "mean_abs_rank_shift": shift_unit,

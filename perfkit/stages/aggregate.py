@@ -1,11 +1,10 @@
 """Aggregating a node from its children.
 
-The weighted means (arithmetic, geometric, harmonic, Mazziotta-Pareto) are computed as
-matrix products over the children, so that many replicates of weights against one matrix
-of children scores cost one product; the arithmetic is the aggregation kernels'
-(:mod:`perfkit.kernels.aggregate`), summed in another order. TOPSIS (and any other
-method) calls its kernel. Either way a unit's children that do not apply to it are
-missing and the weights renormalise over the others.
+:func:`aggregate_node` calls the aggregation kernel (:mod:`perfkit.kernels.aggregate`)
+with the replicates' weights batched: many weight vectors against one matrix of children
+scores is one matrix product inside the kernel. A unit's children that do not apply to it
+are missing and the weights renormalise over the others; TOPSIS, which compares units,
+compares the applicable ones only.
 """
 from __future__ import annotations
 
@@ -22,9 +21,6 @@ from perfkit.scheme.models import MethodSpec, Node
 from perfkit.weighting import weights_from_spec
 
 __all__ = ["aggregate_node", "child_weights", "derive_weights"]
-
-_MEANS = ("arithmetic", "geometric", "harmonic", "mazziotta_pareto")
-
 
 def child_weights(scheme, node: Node) -> np.ndarray:
     """Relative weights of ``node``'s children as declared: their points in a points
@@ -113,25 +109,18 @@ def aggregate_node(spec: MethodSpec, X: np.ndarray, weights: np.ndarray, app: np
     lead = np.broadcast_shapes(X.shape[:-2], W.shape[:-1])
     Xb = _batch(X, lead, (n_units, n_children))
     Wb = _batch(W, lead, (n_children,))
-    method = AGGREGATE.get(spec.method).name
+    method = AGGREGATE.get(spec.method)
     params = dict(spec.params)
-    func = AGGREGATE.get(spec.method).func
     all_app = bool(np.all(app))
     Xa = Xb if all_app else np.where(app[:, None], Xb, np.nan)
-    if method in _MEANS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            func(np.ones((1, n_children)), weights=Wb, **params)  # the kernel checks parameters and weights
-        out = _weighted_mean(method, params, Xa, Wb)
-    else:
+    if method.name == "topsis":  # compares units: the applicable ones only, closeness on 0-100
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            if method == "topsis":
-                sub = np.asarray(func(Xa[:, app, :], weights=Wb, **params)) * 100.0
-                out = np.full((sub.shape[0], n_units), np.nan)
-                out[:, app] = sub
-            else:
-                out = np.asarray(func(Xa, weights=Wb, **params), dtype=float)
+            sub = np.asarray(method.func(Xa[:, app, :], weights=Wb, **params)) * 100.0
+        out = np.full((sub.shape[0], n_units), np.nan)
+        out[:, app] = sub
+    else:
+        out = np.asarray(method.func(Xa, weights=Wb, **params), dtype=float)
     out = out if all_app else np.where(app, out, np.nan)
     return out.reshape(*lead, n_units)
 
@@ -142,79 +131,3 @@ def _batch(a: np.ndarray, lead: tuple[int, ...], core: tuple[int, ...]) -> np.nd
     if math.prod(a.shape[:-len(core)]) == 1:
         return a.reshape(1, *core)
     return np.broadcast_to(a, (*lead, *core)).reshape(-1, *core)
-
-
-def _wsum(A: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """``sum_c W[r, c] A[r, u, c]`` with either side possibly shared (leading axis 1)."""
-    if A.shape[0] == 1:
-        return W @ A[0].T
-    if W.shape[0] == 1:
-        return A @ W[0]
-    return np.einsum("ruc,rc->ru", A, W)
-
-
-def _weighted_mean(method: str, params: dict, Xa: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """The kernels' weighted means of ``Xa`` ``(b, U, C)`` with weights ``W`` ``(bw, C)``
-    over each unit's available children: ``(max(b, bw), U)``."""
-    mask = ~np.isnan(Xa)
-    full = bool(mask.all())
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if full:
-            ok = True
-            den = W.sum(axis=-1)[:, None]
-
-            def fill(v, f):
-                return v
-        else:
-            den = _wsum(mask.astype(float), W)
-            ok = den > 0
-            den = np.where(ok, den, 1.0)
-
-            def fill(v, f):
-                return np.where(mask, v, f)
-
-        if method == "arithmetic":
-            out = _wsum(fill(Xa, 0.0), W) / den
-        elif method == "geometric":
-            xp, s = _positive(Xa, params, method)
-            out = np.exp(_wsum(np.log(fill(xp, 1.0)), W) / den) - s
-        elif method == "harmonic":
-            xp, s = _positive(Xa, params, method)
-            out = 1.0 / (_wsum(fill(1.0 / xp, 0.0), W) / den) - s
-        else:
-            out = _mazziotta_pareto(Xa, W, den, fill, params.get("penalty", -1))
-    return out if full else np.where(ok, out, np.nan)
-
-
-def _mazziotta_pareto(Xa, W, den, fill, penalty) -> np.ndarray:
-    if np.any(Xa < 0):
-        raise ValueError("mazziotta_pareto: negative values present; normalise onto a non-negative scale first "
-                         "(e.g. zscore with mean=100, sd=10, or minmax)")
-    xf = fill(Xa, 0.0)
-    m = _wsum(xf, W) / den
-    if Xa.shape[0] == 1 and W.shape[0] > 1:  # one matrix, many weights: the variance as E[x^2] - m^2
-        s2 = np.maximum(_wsum(xf * xf, W) / den - m * m, 0.0)
-    else:
-        dev = xf - m[..., None]
-        s2 = _wsum(fill(dev * dev, 0.0), W) / den
-    return np.where(m > 0, m + penalty * s2 / np.where(m > 0, m, 1.0), m)
-
-
-def _positive(x: np.ndarray, params: Mapping[str, Any], who: str) -> tuple[np.ndarray, float]:
-    """The ``zero`` policy of a geometric or harmonic mean: values made positive, and the
-    shift to subtract from the mean again."""
-    zero = params.get("zero", "raise")
-    if zero == "raise":
-        if np.any(x <= 0):
-            raise ValueError(
-                f"{who}: zeros or negative values reach a {who} mean, which needs positive values; "
-                "normalise onto a positive range, or choose zero='shift' (add a constant, then subtract it) "
-                "or zero='floor' (raise small values to a floor)")
-        return x, 0.0
-    if zero == "shift":
-        s = 1.0 if params.get("shift") is None else float(params["shift"])
-        if np.any(x + s <= 0):
-            raise ValueError(f"{who}: values below -shift ({-s}) stay non-positive after shifting")
-        return x + s, s
-    f = 0.01 if params.get("floor") is None else float(params["floor"])
-    return np.where(x < f, f, x), 0.0

@@ -73,12 +73,18 @@ def applicable(scheme, categories: np.ndarray) -> dict[str, np.ndarray]:
     categories
         ``(n_units,)`` category of each unit.
     """
-    cats = list(pd.unique(categories))
+    cats, codes = _codes(categories)
     out = {}
     for nid in scheme.paths:
-        allowed = {c: scheme.applies(nid, c) for c in cats}
-        out[nid] = np.array([allowed[c] for c in categories], dtype=bool)
+        allowed = np.array([scheme.applies(nid, c) for c in cats] + [False], dtype=bool)
+        out[nid] = allowed[codes]
     return out
+
+
+def _codes(categories: np.ndarray) -> tuple[list, np.ndarray]:
+    """The distinct categories and each unit's position among them (-1: missing)."""
+    codes, uniques = pd.factorize(pd.Series(np.asarray(categories, dtype=object)), use_na_sentinel=True)
+    return list(uniques), np.asarray(codes, dtype=np.int64)
 
 
 def scoring_method(node: Node) -> tuple[MethodSpec, str]:

@@ -9,6 +9,7 @@ unit without targets gets 0.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -86,6 +87,24 @@ class TargetRows:
         """Rows with their own cap in the targets table."""
         return ~np.isnan(self.cap)
 
+    def restrict(self, app: np.ndarray) -> TargetRows:
+        """The rows of the units in ``app`` (``(n_units,)``, e.g. applicable and kept),
+        with ``app`` as the units the node applies to."""
+        app = np.asarray(app, dtype=bool)
+        keep = app[self.unit]
+        if keep.all():
+            return dataclasses.replace(self, app=app)
+        sel = np.flatnonzero(keep)
+
+        def pick(values: tuple) -> tuple:
+            return tuple(values[i] for i in sel)
+
+        return dataclasses.replace(
+            self, unit=self.unit[sel], unit_id=pick(self.unit_id), indicator=pick(self.indicator),
+            label_zh=pick(self.label_zh), label_en=pick(self.label_en), value=self.value[sel],
+            target=self.target[sel], points=self.points[sel], method=pick(self.method),
+            direction=self.direction[sel], cap=self.cap[sel], app=app)
+
     @cached_property
     def _groups(self) -> tuple[tuple[str, int, float | None, np.ndarray], ...]:
         """Rows scored by one call: same rule, direction and own cap."""
@@ -117,35 +136,32 @@ def target_rows(node: Node, targets: pd.DataFrame, values: pd.DataFrame, units, 
     app
         ``(n_units,)`` units the node applies to (and that passed the screen).
     """
-    rows = targets[targets["node"] == node.id] if len(targets) else targets
     default = default_target_rule(node)
-    vmap = {(u, i): v for u, i, v in zip(values["unit_id"], values["indicator_id"], values["value"])} \
-        if len(values) else {}
-    pos = {u: i for i, u in enumerate(units)}
-    cols: dict[str, list] = {k: [] for k in ("unit", "unit_id", "indicator", "label_zh", "label_en", "value",
-                                             "target", "points", "method", "direction", "cap")}
-    for r in rows.itertuples(index=False):
-        i = pos.get(r.unit_id)
-        if i is None or not app[i]:
-            continue
-        own_cap = isinstance(r.cap, float) and not np.isnan(r.cap)
-        cols["unit"].append(i)
-        cols["unit_id"].append(r.unit_id)
-        cols["indicator"].append(r.indicator_id)
-        cols["label_zh"].append(r.label_zh)
-        cols["label_en"].append(r.label_en)
-        cols["value"].append(vmap.get((r.unit_id, r.indicator_id), np.nan))
-        cols["target"].append(r.target)
-        cols["points"].append(r.points)
-        cols["method"].append(r.rule if isinstance(r.rule, str) and r.rule else default.method)
-        cols["direction"].append(DIRECTION.get(r.direction or "higher", 1))
-        cols["cap"].append(r.cap if own_cap else np.nan)
+    rows = targets[targets["node"] == node.id] if len(targets) else targets.iloc[0:0]
+    pos = pd.Index(list(units)).get_indexer(rows["unit_id"]) if len(rows) else np.zeros(0, dtype=np.int64)
+    ok = pos >= 0
+    ok[ok] = np.asarray(app, dtype=bool)[pos[ok]]
+    rows, pos = rows[ok], pos[ok]
+    n = len(rows)
+    value = np.full(n, np.nan)
+    if n and len(values):
+        v = values[values["indicator_id"].isin(pd.unique(rows["indicator_id"]))]
+        v = v.drop_duplicates(["unit_id", "indicator_id"], keep="last")
+        where = pd.MultiIndex.from_arrays([v["unit_id"], v["indicator_id"]]).get_indexer(
+            pd.MultiIndex.from_arrays([rows["unit_id"], rows["indicator_id"]]))
+        value = np.where(where >= 0, v["value"].to_numpy(dtype=float)[np.maximum(where, 0)] if len(v) else np.nan,
+                         np.nan)
+    cap = pd.to_numeric(rows["cap"], errors="coerce").to_numpy(dtype=float) if "cap" in rows else np.full(n, np.nan)
+    rule = rows["rule"].to_numpy(dtype=object) if "rule" in rows else np.full(n, None, dtype=object)
+    direction = rows["direction"].to_numpy(dtype=object) if "direction" in rows else np.full(n, None, dtype=object)
     return TargetRows(
-        node=node.id, default=default, unit=np.array(cols["unit"], dtype=int), unit_id=tuple(cols["unit_id"]),
-        indicator=tuple(cols["indicator"]), label_zh=tuple(cols["label_zh"]), label_en=tuple(cols["label_en"]),
-        value=np.array(cols["value"], dtype=float), target=np.array(cols["target"], dtype=float),
-        points=np.array(cols["points"], dtype=float), method=tuple(cols["method"]),
-        direction=np.array(cols["direction"], dtype=int), cap=np.array(cols["cap"], dtype=float), app=app)
+        node=node.id, default=default, unit=pos.astype(int), unit_id=tuple(rows["unit_id"]),
+        indicator=tuple(rows["indicator_id"]), label_zh=tuple(rows["label_zh"]) if "label_zh" in rows else (None,) * n,
+        label_en=tuple(rows["label_en"]) if "label_en" in rows else (None,) * n,
+        value=value, target=rows["target"].to_numpy(dtype=float), points=rows["points"].to_numpy(dtype=float),
+        method=tuple(r if isinstance(r, str) and r else default.method for r in rule),
+        direction=np.array([DIRECTION.get(d, 1) if isinstance(d, str) else 1 for d in direction], dtype=int),
+        cap=cap, app=np.asarray(app, dtype=bool))
 
 
 def target_shares(rows: TargetRows, params: Mapping[str, Any] | None = None) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Tests for perfkit.kernels.aggregate."""
 from __future__ import annotations
 
+import tracemalloc
 import warnings
 
 import hypothesis.extra.numpy as hnp
@@ -293,3 +294,54 @@ def test_topsis_in_unit_interval(case):
     out = _agg("topsis", *case)
     ok = ~np.isnan(out)
     assert np.all((out[ok] >= 0) & (out[ok] <= 1))
+
+
+# ----------------------------------------------------------------------- batched weights
+
+
+@FAST
+@given(case=_case(), seed=st.integers(0, 2**16), name=st.sampled_from(MEANS), bw=st.integers(1, 5))
+def test_many_weight_vectors_on_one_matrix_equal_one_call_each(case, seed, name, bw):
+    x, w = case
+    wb = w * np.random.default_rng(seed).uniform(0.5, 1.5, size=(bw, len(w)))
+    got = _agg(name, x, wb)
+    assert got.shape == (bw, x.shape[0])
+    for r in range(bw):
+        assert_allclose(got[r], _agg(name, x, wb[r]), rtol=1e-10, atol=1e-10)
+    # a shared matrix with a leading axis of 1 is the same
+    assert_allclose(_agg(name, x[None], wb), got, rtol=1e-12, atol=1e-12)
+
+
+@FAST
+@given(case=_case(batch=True), name=st.sampled_from(MEANS))
+def test_many_matrices_against_one_weight_vector_equal_one_call_each(case, name):
+    x, w = case
+    got = _agg(name, x, w[None, :])
+    for r in range(x.shape[0]):
+        assert_allclose(got[r], _agg(name, x[r], w), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", MEANS)
+def test_batch_axes_of_x_and_weights_broadcast(name):
+    x = np.random.default_rng(0).uniform(1, 100, size=(2, 1, 4, 3))
+    w = np.random.default_rng(1).uniform(0.1, 2, size=(5, 3))
+    got = _agg(name, x, w)
+    assert got.shape == (2, 5, 4)
+    for i in range(2):
+        for r in range(5):
+            assert_allclose(got[i, r], _agg(name, x[i, 0], w[r]), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", MEANS)
+def test_weight_replicates_never_build_a_units_by_children_array_per_replicate(name):
+    gen = np.random.default_rng(0)
+    x = gen.uniform(1, 100, size=(100, 40))
+    x[gen.random(x.shape) < 0.1] = np.nan
+    w = gen.uniform(0.5, 1.5, size=(5000, 40))
+    tracemalloc.start()
+    out = _agg(name, x, w)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # broadcasting weights against x would take 5000 x 100 x 40 x 8 bytes = 160 MB; the
+    # matrix products need a few (5000, 100) results (4 MB each)
+    assert out.shape == (5000, 100) and peak < 40 * 2**20

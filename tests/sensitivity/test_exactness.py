@@ -114,3 +114,18 @@ def test_harmonic_mean_over_children_that_do_not_apply_matches_evaluate(demo):
 def test_rule_parameter_of_any_rule_is_batched_and_matches_evaluate(demo):
     # banded's default share varies per replicate through the kernel's array parameters
     _check(demo, [ps.RuleParameter("openness", "default", 0.0, 0.4), ps.WeightNoise(0.2, level=2)], n=4)
+
+
+def test_nested_means_collapse_exactly_and_missing_children_still_renormalise():
+    # nested arithmetic and geometric means over complete inputs are computed as one product
+    # of effective weights; a unit missing an indicator must renormalise over the others,
+    # which the product cannot do: both must match evaluate()
+    from perfkit.datasets.examples import synthetic_composite
+
+    scheme, data = synthetic_composite(12, 3, 3, rng=4)
+    values = data.values[~((data.values["unit_id"] == "D003") & (data.values["indicator_id"] == "P2_I1"))]
+    for d in (data, data.replace(values=values)):
+        ev = perfkit.evaluate(scheme, d)
+        _check(ev, [ps.WeightNoise(0.3, level=1), ps.DirichletWeights(20, level=2),
+                    ps.Normalisation([{"method": "minmax", "lo": 1}, {"method": "zscore", "mean": 100, "sd": 10}]),
+                    ps.Aggregation(["arithmetic", "geometric", {"method": "geometric", "zero": "shift"}])], n=8)

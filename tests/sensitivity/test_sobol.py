@@ -91,3 +91,9 @@ def test_sobol_bad_arguments(tiny):
         ps.sobol(tiny, f, n=16, groups={"g": ["survey"]})
     with pytest.raises(FactorError, match="unknown output 'U7'"):
         ps.sobol(tiny, f, n=16, outputs="U7")
+
+
+def test_sobol_of_a_single_group_of_inputs_is_refused_with_a_reason(oecd):
+    # SALib would sample 8 inputs ungrouped and analyse them as one group (a size mismatch)
+    with pytest.raises(FactorError, match="at least two factors"):
+        ps.sobol(oecd, [ps.WeightNoise(0.25, level=1)], n=64, rng=2)
