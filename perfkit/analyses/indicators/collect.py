@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from perfkit.analyses.indicators.design import indicator_nodes
-from perfkit.engine.evaluation import Evaluation
+from perfkit.engine.evaluation import Evaluation, Reason
 from perfkit.scheme.models import MethodSpec
 from perfkit.stages import aggregate_node
 
@@ -78,20 +78,20 @@ class RoundView:
 
     @cached_property
     def reasons(self) -> pd.DataFrame:
-        """The engine's reason per cell (``"no value"``, ``"not applicable"``; ``""`` for the
+        """The engine's reason code per cell (:class:`perfkit.engine.Reason`; ``""`` for the
         functional-target nodes, which have none)."""
         return self.ev.reasons.reindex(columns=self.ids).astype(object).fillna("")
 
     @cached_property
     def applicable(self) -> pd.DataFrame:
         """Units each indicator applies to (and that passed the screen)."""
-        return self.ev.scores[self.ids].notna() | (self.reasons == "no value")
+        return self.ev.scores[self.ids].notna() | (self.reasons == Reason.NO_VALUE)
 
     @cached_property
     def valued(self) -> pd.DataFrame:
         """Applicable units with a value (missing values score 0 in a points scheme: they are
         left out of every statistic and counted as missing instead)."""
-        return self.ev.scores[self.ids].notna() & (self.reasons != "no value")
+        return self.ev.scores[self.ids].notna() & (self.reasons != Reason.NO_VALUE)
 
     @cached_property
     def values(self) -> pd.DataFrame:
