@@ -20,7 +20,8 @@ largest channel's.
 
 Conflicts: two channels of one indicator with opposite directions (``direction``; with
 ``incompatible`` targets when no value can meet both), or the same direction but
-different targets (``target``; compared only when both give the same unit of measure).
+different targets (``target``; compared only when both give the same unit of measure, or
+neither gives one).
 """
 from __future__ import annotations
 
@@ -381,7 +382,7 @@ def _conflicts(items: pd.DataFrame, members: list[int], gid: str, kind: str, tol
                     hi, lo = (ta, tb) if a["direction"] == "higher" else (tb, ta)
                     if float(hi) > float(lo):
                         conflict = "incompatible"
-            elif has_t and _unit_key(a["unit"]) == _unit_key(b["unit"]) and _unit_key(a["unit"]):
+            elif has_t and _unit_key(a["unit"]) == _unit_key(b["unit"]):
                 scale = max(abs(float(ta)), abs(float(tb)), 1e-12)
                 if abs(float(ta) - float(tb)) / scale > tol:
                     conflict = "target"

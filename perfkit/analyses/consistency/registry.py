@@ -445,12 +445,18 @@ def _from_workbook(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
                                     hint="a registry workbook needs the sheets 'assessments' and 'indicators'") from None
             return None
 
+    def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+        if df is None:
+            return []
+        return [{k: (None if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "" else v)
+                 for k, v in r.items()} for r in df.to_dict("records")]
+
     a_df, i_df = sheet("assessments", True), sheet("indicators", True)
     w_df, p_df = sheet("inspections", False), sheet("plan", False)
     locations: dict[str, str] = {}
     assessments: list[dict[str, Any]] = []
     index: dict[str, int] = {}
-    for r in a_df.to_dict("records"):
+    for r in records(a_df):
         k = len(assessments)
         aid = str(r.get("id") or "").strip()
         locations[f"assessments[{k}]({aid})"] = f"sheet assessments: row {r['_row']}"
@@ -469,7 +475,7 @@ def _from_workbook(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
                 entry[key] = _split(r[key])
         index[aid] = k
         assessments.append(entry)
-    for r in i_df.to_dict("records"):
+    for r in records(i_df):
         aid = str(r.get("assessment_id") or "").strip()
         if aid not in index:
             raise RegistryError(f"indicator row for unknown assessment {aid!r}{did_you_mean(aid, index)}",
@@ -477,8 +483,9 @@ def _from_workbook(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
                                 hint="list the assessment on the sheet 'assessments' first")
         a = assessments[index[aid]]
         j = len(a["indicators"])
-        locations[f"assessments[{index[aid]}]({aid}).indicators[{j}]"] = f"sheet indicators: row {r['_row']}"
         ind: dict[str, Any] = {"id": str(r.get("id") or "").strip()}
+        locations[f"assessments[{index[aid]}]({aid}).indicators[{j}]({ind['id']})"] = \
+            f"sheet indicators: row {r['_row']}"
         if r.get("label_zh") or r.get("label_en"):
             ind["label"] = {"zh": r.get("label_zh"), "en": r.get("label_en")}
         for key in ("unit", "direction"):
@@ -491,7 +498,7 @@ def _from_workbook(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
             if _split(r.get(key)):
                 ind[key] = _split(r[key])
         a["indicators"].append(ind)
-    for r in (w_df.to_dict("records") if w_df is not None else []):
+    for r in records(w_df):
         aid = str(r.get("assessment_id") or "").strip()
         if aid not in index:
             raise RegistryError(f"inspection row for unknown assessment {aid!r}{did_you_mean(aid, index)}",
@@ -502,7 +509,7 @@ def _from_workbook(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
         insp.append({"kind": r.get("kind"), "window": [r.get("window_start"), r.get("window_end")]})
     raw: dict[str, Any] = {"assessments": assessments}
     if p_df is not None:
-        plan = {str(r.get("key")).strip(): _num(r.get("value")) for r in p_df.to_dict("records") if r.get("key")}
+        plan = {str(r.get("key")).strip(): _num(r.get("value")) for r in records(p_df) if r.get("key")}
         raw["plan"] = plan
     return raw, locations
 
