@@ -112,12 +112,13 @@ class _Engine:
     def run(self) -> Evaluation:
         s = self.scheme
         self.applicable = applicable(s, self.categories)
-        survey_index, survey_table = self._survey()
         if self.reuse is not None and self._treatment_key() == self.reuse.cache.get("treatment_key"):
+            survey_table = self.reuse.survey  # the survey section is part of the treatment key
             raw, text, targets = self.reuse.raw, self.reuse.text, self.reuse.value_targets
             treated, tlog, kept = self.reuse.treated, self.reuse.treatment, self.reuse.kept
             self.steps.extend(st for st in self.reuse.recipe if st.stage in ("raw", "treat"))
         else:
+            survey_index, survey_table = self._survey()
             raw, text, targets = self._raw(survey_index)
             treated, tlog, kept = self._treat(raw)
         scores, reasons = self._score_leaves(compile_leaves(s, self.applicable, kept), treated, text, targets)

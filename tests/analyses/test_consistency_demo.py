@@ -131,3 +131,9 @@ def test_results_are_frozen_tables(review):
         assert len(part.to_frame()) and "<" in part._repr_html_()
     with pytest.raises(dataclasses.FrozenInstanceError):
         review.round = "2024"
+
+
+def test_the_evaluation_without_a_special_reuses_the_survey_and_records_it_once(demo):
+    w = pc.without(demo, "sp_ecology").evaluation
+    assert [(s.stage, s.target) for s in w.recipe].count(("raw", "survey")) == 1
+    assert w.survey is demo.survey

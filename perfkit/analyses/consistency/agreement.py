@@ -210,19 +210,19 @@ def _kappa(a: pd.Series, b: pd.Series, weights: str) -> tuple[float, int]:
 def _robust(score: pd.Series, without: pd.Series, strata: pd.Series, ok: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Huber robust regression of the special score on the comprehensive score without it
     (plus category intercepts): fitted values and residuals over the robust scale."""
-    fitted = pd.Series(np.nan, index=score.index)
-    resid = pd.Series(np.nan, index=score.index)
-    if ok.sum() < 5 or np.ptp(score[ok]) == 0 or np.ptp(without[ok]) == 0:
-        return fitted, resid
-    cats = pd.get_dummies(strata[ok].astype(str), drop_first=True, dtype=float)
-    X = pd.concat([pd.Series(1.0, index=cats.index, name="const"), without[ok].rename("x"), cats], axis=1)
-    X = X.loc[:, X.std(ddof=0).gt(0) | (X.columns == "const")]
-    if ok.sum() < X.shape[1] + 3:
-        return fitted, resid
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = sm.RLM(score[ok].to_numpy(float), X.to_numpy(float), M=sm.robust.norms.HuberT()).fit()
-    scale = float(fit.scale) if np.isfinite(fit.scale) and fit.scale > 0 else float("nan")
-    fitted[ok] = fit.fittedvalues
-    resid[ok] = fit.resid / scale
-    return fitted, resid
+    fitted = np.full(len(score), np.nan)
+    resid = np.full(len(score), np.nan)
+    m = ok.to_numpy(dtype=bool)
+    y, x = score.to_numpy(dtype=float)[m], without.to_numpy(dtype=float)[m]
+    if m.sum() >= 5 and np.ptp(y) > 0 and np.ptp(x) > 0:
+        levels, code = np.unique(strata.to_numpy(dtype=str)[m], return_inverse=True)
+        dummies = (code[:, None] == np.arange(1, len(levels))[None, :]).astype(float)
+        X = np.column_stack([np.ones(len(y)), x, dummies])
+        if len(y) >= X.shape[1] + 3:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = sm.RLM(y, X, M=sm.robust.norms.HuberT()).fit()
+            scale = float(fit.scale) if np.isfinite(fit.scale) and fit.scale > 0 else float("nan")
+            fitted[m] = fit.fittedvalues
+            resid[m] = fit.resid / scale
+    return pd.Series(fitted, index=score.index), pd.Series(resid, index=score.index)

@@ -126,24 +126,25 @@ class BurdenResult:
             html_table(self.units.sort_values("inspections", ascending=False)) + html_table(self.clashes)
 
 
-def _calendar(rows: pd.DataFrame, shift: np.ndarray | None = None, *, k: int = 0,
-              which: bool = True) -> pd.DataFrame:
-    """Per unit and week, how many assessments inspect the unit (only weeks with at least
-    ``k``), and which (``which=True``)."""
+def _calendar(rows: pd.DataFrame, shift: np.ndarray | None = None, *, k: int = 0) -> pd.DataFrame:
+    """Per unit and week, how many assessments inspect the unit and which (only weeks with
+    at least ``k``)."""
     cols = ["unit_id", "week", "iso_week", "monday", "assessments", "which"]
-    w = inspection_weeks(rows, shift).drop_duplicates(["unit_id", "week", "assessment_id"])
+    w = inspection_weeks(rows, shift)
     if not len(w):
         return pd.DataFrame(columns=cols)
-    cal = w.groupby(["unit_id", "week"], sort=True).size().rename("assessments").reset_index()
-    cal = cal[cal["assessments"] >= k].reset_index(drop=True)
-    if which and len(cal):
-        ws = w.sort_values("assessment_id").merge(cal[["unit_id", "week"]], on=["unit_id", "week"])
-        names = ws.groupby(["unit_id", "week"], sort=True)["assessment_id"].agg(";".join)
-        cal["which"] = names.reindex(pd.MultiIndex.from_frame(cal[["unit_id", "week"]])).to_numpy()
-    else:
-        cal["which"] = ""
-    cal["iso_week"] = [week_label(x) for x in cal["week"]]
-    cal["monday"] = [pd.Timestamp.fromordinal(int(x) * 7 + 1) for x in cal["week"]]
+    w = w.drop_duplicates(["unit_id", "week", "assessment_id"]).sort_values(["unit_id", "week", "assessment_id"])
+    u, wk, a = (w[c].to_numpy() for c in ("unit_id", "week", "assessment_id"))
+    new = np.r_[True, (u[1:] != u[:-1]) | (wk[1:] != wk[:-1])]
+    start = np.flatnonzero(new)
+    count = np.diff(np.r_[start, len(u)])
+    keep = count >= k
+    names = [";".join(a[s0:s0 + c]) for s0, c in zip(start[keep], count[keep])]
+    weeks = wk[start[keep]]
+    cal = pd.DataFrame({"unit_id": u[start[keep]], "week": weeks,
+                        "iso_week": [week_label(x) for x in weeks],
+                        "monday": [pd.Timestamp.fromordinal(int(x) * 7 + 1) for x in weeks],
+                        "assessments": count[keep], "which": names})
     return cal[cols]
 
 

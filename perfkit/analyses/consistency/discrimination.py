@@ -73,19 +73,19 @@ def discrimination(results: pd.DataFrame, previous: Mapping[str, pd.DataFrame] |
     0.75
     """
     rows, stab = [], []
-    for aid, sub in results.groupby("assessment_id", sort=False):
-        s = pd.to_numeric(sub.drop_duplicates("unit_id").set_index("unit_id")["score"], errors="coerce").dropna()
+    earlier = {rnd: _by_assessment(prev) for rnd, prev in (previous or {}).items()}
+    for aid, s in _by_assessment(results).items():
         mean = float(s.mean()) if len(s) else np.nan
         sd = float(s.std(ddof=1)) if len(s) > 1 else np.nan
         corr = []
-        for rnd, prev in (previous or {}).items():
-            p = prev[prev["assessment_id"] == aid]
-            if not len(p):
+        for rnd, prev in earlier.items():
+            p = prev.get(aid)
+            if p is None:
                 continue
-            p = pd.to_numeric(p.drop_duplicates("unit_id").set_index("unit_id")["score"], errors="coerce").dropna()
             both = s.index.intersection(p.index)
-            if len(both) >= min_units and np.ptp(s[both]) > 0 and np.ptp(p[both]) > 0:
-                rho = float(stats.spearmanr(s[both], p[both]).statistic)
+            a, b = s[both].to_numpy(), p[both].to_numpy()
+            if len(both) >= min_units and np.ptp(a) > 0 and np.ptp(b) > 0:
+                rho = float(stats.spearmanr(a, b).statistic)
                 corr.append(rho)
                 stab.append({"assessment_id": aid, "round": str(rnd), "n": len(both), "spearman": rho})
         rows.append({"assessment_id": aid, "n": len(s), "mean": mean, "sd": sd,
@@ -98,3 +98,11 @@ def discrimination(results: pd.DataFrame, previous: Mapping[str, pd.DataFrame] |
     return DiscriminationResult(table=table, stability=pd.DataFrame(stab, columns=["assessment_id", "round", "n",
                                                                                    "spearman"]),
                                 ceiling=float(ceiling), params={"ceiling": ceiling, "min_units": min_units})
+
+
+def _by_assessment(results: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per assessment, its scores by unit (numbers; the first result of a unit)."""
+    df = results[["assessment_id", "unit_id", "score"]].drop_duplicates(["assessment_id", "unit_id"])
+    score = pd.to_numeric(df["score"], errors="coerce")
+    df = df.assign(score=score).dropna(subset=["score"])
+    return {str(a): g.set_index("unit_id")["score"] for a, g in df.groupby("assessment_id", sort=False)}

@@ -193,8 +193,9 @@ def week_of(dates) -> np.ndarray:
     >>> int(week_of([pd.Timestamp("2025-12-01")])[0]) == int(week_of([pd.Timestamp("2025-12-07")])[0])
     True
     """
-    d = pd.DatetimeIndex(pd.to_datetime(list(dates) if not isinstance(dates, pd.Series) else dates))
-    ordinal = (d.normalize() - pd.Timestamp("1970-01-01")).days.to_numpy() + 719163  # date.toordinal()
+    values = dates.to_numpy() if isinstance(dates, pd.Series) else np.asarray(list(dates))
+    days = np.asarray(values, dtype="datetime64[D]").astype(np.int64)
+    ordinal = days + 719163  # days since 1970-01-01 -> date.toordinal()
     return (ordinal - 1) // 7
 
 
