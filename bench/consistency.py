@@ -149,6 +149,9 @@ def case_units(copies: int = 100):
     print(f"    evaluate (engine): {t_eval:.1f} s; review: {t:.1f} s; joint schedule {j.params['variables']} "
           f"variables, clashes {j.clashes_before} -> {j.clashes_after}, optimal={j.optimal}")
     print(f"    Kendall intervals: {sorted(set(r.agreement.table['kendall_interval']))}")
+    parts, _ = _parts(ev, reg, sc, pv)
+    for k, v in parts.items():
+        print(f"      {k:<52s} {v:6.2f} s")
     return t
 
 
@@ -203,11 +206,18 @@ def case_assessments(n: int = 100, seed: int = 0):
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="the demo city only")
+    p.add_argument("--case", choices=["demo", "units", "assessments"], help="one case only")
     args = p.parse_args()
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    if args.case == "units":
+        case_units()
+        return
+    if args.case == "assessments":
+        case_assessments()
+        return
     _, t_demo = case_demo()
-    if not args.quick:
+    if not args.quick and args.case is None:
         t_units = case_units()
         t_sa = case_assessments()
         print(f"ratios to the demo city: 100x units {t_units / t_demo:.0f}x, 100 assessments {t_sa / t_demo:.0f}x")

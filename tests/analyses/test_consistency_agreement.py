@@ -153,7 +153,7 @@ def test_large_strata_get_the_asymptotic_kendall_interval():
     rng = np.random.default_rng(7)
     x = rng.normal(size=700)
     y = 0.5 * x + rng.normal(size=700)
-    r = rank_agreement(x, y, ["g"] * 700, n_boot=200, rng=rng, kendall_boot_max=600)
+    r = rank_agreement(x, y, ["g"] * 700, n_boot=200, rng=rng)
     assert r.kendall_interval == "asymptotic"
     # Kendall's large-sample standard error under independence is sqrt(2(2n+5)/(9n(n-1)));
     # with dependence it is of the same order

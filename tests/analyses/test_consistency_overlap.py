@@ -78,7 +78,7 @@ def test_a_similar_label_is_a_candidate_until_the_registry_confirms_or_dismisses
                                             "direction": "higher", "target": 100, "points": 100}]
     ov = _overlap(ev, reg)
     m = ov.matches[ov.matches["kind"] == "label"]
-    assert list(zip(m["a_indicator"], m["b_indicator"])) == [("task", "z_task")]
+    assert list(zip(m["a_indicator"], m["b_indicator"])) == [("z_task", "task")]  # the special first
     assert m["score"].iloc[0] == pytest.approx(1.0) and m["units_both"].iloc[0] == 5
     assert ov.per_unit().get("u1") == pytest.approx(0.8)  # candidates do not count as confirmed
     confirmed = copy.deepcopy(reg)
@@ -99,6 +99,6 @@ def test_a_higher_threshold_drops_weaker_candidates(ev):
                                             "direction": "higher", "points": 100}]
     low = _overlap(ev, reg, threshold=0.3).matches
     high = _overlap(ev, reg, threshold=0.95).matches
-    score = low.loc[low["b_indicator"] == "z_task", "score"].iloc[0]
+    score = low.loc[low["a_indicator"] == "z_task", "score"].iloc[0]
     assert 0.3 <= score < 0.95
     assert "z_task" not in set(high["b_indicator"]) | set(high["a_indicator"])

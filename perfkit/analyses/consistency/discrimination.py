@@ -102,7 +102,12 @@ def discrimination(results: pd.DataFrame, previous: Mapping[str, pd.DataFrame] |
 
 def _by_assessment(results: pd.DataFrame) -> dict[str, pd.Series]:
     """Per assessment, its scores by unit (numbers; the first result of a unit)."""
-    df = results[["assessment_id", "unit_id", "score"]].drop_duplicates(["assessment_id", "unit_id"])
-    score = pd.to_numeric(df["score"], errors="coerce")
-    df = df.assign(score=score).dropna(subset=["score"])
-    return {str(a): g.set_index("unit_id")["score"] for a, g in df.groupby("assessment_id", sort=False)}
+    aid = results["assessment_id"].astype(str).to_numpy(dtype=object)
+    uid = results["unit_id"].astype(str).to_numpy(dtype=object)
+    score = pd.to_numeric(results["score"], errors="coerce").to_numpy(dtype=float)
+    out: dict[str, pd.Series] = {}
+    for a in dict.fromkeys(aid):
+        m = (aid == a) & ~np.isnan(score)
+        s = pd.Series(score[m], index=uid[m])
+        out[str(a)] = s[~s.index.duplicated(keep="first")]
+    return out

@@ -28,20 +28,17 @@ def _channel(review, channel: str) -> Bilingual:
     return _name(review, channel)
 
 
-def _indicator(review, group_members: str) -> Bilingual:
-    """The label of an indicator group's first special-assessment member (else the first)."""
-    items = review.overlap.items
-    first = None
-    for m in group_members.split("; "):
-        ch, iid = m.split(":", 1)
-        row = items[(items["channel"] == ch) & (items["indicator_id"] == iid)]
-        if not len(row):
-            continue
-        b = Bilingual(str(row["label_zh"].iloc[0]), str(row["label_en"].iloc[0]))
-        if ch != COMPREHENSIVE:
-            return b
-        first = first or b
-    return first or Bilingual(group_members)
+def _group_label(review, group: str) -> Bilingual:
+    """The label of an indicator group (see ``OverlapResult.groups``)."""
+    g = review.overlap.groups
+    row = g[g["group"] == group]
+    if not len(row):
+        return Bilingual(group)
+    return Bilingual(str(row["label_zh"].iloc[0]), str(row["label_en"].iloc[0]))
+
+
+def _channels(members: str) -> list[str]:
+    return list(dict.fromkeys(m.split(":", 1)[0] for m in members.split("; ")))
 
 
 def _num(v: Any) -> bool:
@@ -56,6 +53,8 @@ def recommendations(review, rules: Rules) -> tuple[Recommendation, ...]:
     eff = review.effect.table
     ov = review.overlap
     conflicted = set(ov.conflicts.loc[ov.conflicts["kind"] != "label", "group"])
+    confirmed = [(g, _channels(g.members)) for g in ov.groups.itertuples(index=False) if g.kind != "label"]
+    conflicts = ov.conflicts[ov.conflicts["kind"] != "label"]
     for aid in review.assessments:
         a = review.registry.assessments.get(aid)
         name = _name(review, aid)
@@ -94,23 +93,19 @@ def recommendations(review, rules: Rules) -> tuple[Recommendation, ...]:
             other = str(shared["other"].iloc[0])
             add("special_overlap", rules.merge_share, float(shared["share"].iloc[0]), other=other,
                 other_name=_name(review, other))
-        mine = ov.groups[(ov.groups["kind"] != "label")
-                         & ov.groups["members"].str.split("; ").map(lambda ms: any(m.startswith(f"{aid}:")
-                                                                                 for m in ms))]
-        for g in mine.itertuples(index=False):
-            if g.group in conflicted or g.max_duplicated <= rules.double_counting_points:
+        for g, chans in confirmed:
+            if aid not in chans or g.group in conflicted or g.max_duplicated <= rules.double_counting_points:
                 continue
-            chans = list(dict.fromkeys(m.split(":", 1)[0] for m in g.members.split("; ")))
             add("special_double_counting", rules.double_counting_points, float(g.max_duplicated),
-                indicator=_indicator(review, g.members), channels=join(_channel(review, c) for c in chans),
+                indicator=Bilingual(g.label_zh, g.label_en), channels=join(_channel(review, c) for c in chans),
                 units=int(g.units))
-        c = ov.conflicts[(ov.conflicts["kind"] != "label")
-                         & ((ov.conflicts["a_channel"] == aid) | (ov.conflicts["b_channel"] == aid))]
-        for r in c.itertuples(index=False):
+        for r in conflicts.itertuples(index=False):
+            if aid not in (r.a_channel, r.b_channel):
+                continue
             mine_a = r.a_channel == aid
             other = r.b_channel if mine_a else r.a_channel
             add("special_conflict", "", r.conflict, other=other if other != COMPREHENSIVE else "",
-                other_name=_channel(review, other), indicator=_indicator(review, f"{r.a_channel}:{r.a_indicator}"),
+                other_name=_channel(review, other), indicator=_group_label(review, r.group),
                 detail=_conflict_words(r, mine_a))
         out.extend(fired or [Recommendation(subject=aid, action="keep", evidence={"name": name})])
     return tuple(out)
@@ -155,21 +150,21 @@ def alerts(review, rules: Rules) -> tuple[Alert, ...]:
     ov = review.overlap
     conflicted = set(ov.conflicts.loc[ov.conflicts["kind"] != "label", "group"])
     for g in ov.groups.itertuples(index=False):
-        chans = list(dict.fromkeys(m.split(":", 1)[0] for m in g.members.split("; ")))
+        chans = _channels(g.members)
         if g.kind != "label" and g.group not in conflicted and g.units > 0:
             out.append(Alert(SOURCE, "warning", "double_counting", g.group, {
-                "indicator": _indicator(review, g.members), "channels": join(_channel(review, c) for c in chans),
+                "indicator": Bilingual(g.label_zh, g.label_en), "channels": join(_channel(review, c) for c in chans),
                 "units": int(g.units), "points": f"{g.max_duplicated:.2f}"},
                 evidence={"mean_duplicated": float(g.mean_duplicated), "members": g.members}))
         elif g.kind == "label" and g.units > 0:
             a, b = sorted(g.members.split("; ")[:2], key=lambda m: m.startswith(f"{COMPREHENSIVE}:"))
             out.append(Alert(SOURCE, "info", "label_match", g.group, {
-                "a": _indicator(review, a), "a_channel": _channel(review, a.split(":", 1)[0]),
+                "a": _label_of(review, a), "a_channel": _channel(review, a.split(":", 1)[0]),
                 "b": _label_of(review, b), "b_channel": _channel(review, b.split(":", 1)[0]),
                 "score": f"{g.score:.2f}", "units": int(g.units)}))
     for r in ov.conflicts[ov.conflicts["kind"] != "label"].itertuples(index=False):
         out.append(Alert(SOURCE, "critical" if r.conflict == "incompatible" else "warning", "conflict", r.group, {
-            "indicator": _indicator(review, f"{r.a_channel}:{r.a_indicator}"),
+            "indicator": _group_label(review, r.group),
             "a": _channel(review, r.a_channel), "b": _channel(review, r.b_channel),
             "detail": _conflict_words(r, True), "units": int(r.units_both)}))
     b = review.burden

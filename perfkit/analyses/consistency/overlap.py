@@ -56,8 +56,9 @@ class OverlapResult:
         ``unit_id`` (functional targets only).
     matches
         Pairs of items of different channels that measure (or may measure) the same
-        indicator: ``kind`` (``id``, ``declared``, ``label``), ``score`` (label similarity),
-        ``units_both`` (units covered by both channels).
+        indicator (a special assessment's first): channels, ids and labels of both,
+        ``b_unit`` (the unit of a functional target), ``kind`` (``id``, ``declared``,
+        ``label``), ``score`` (label similarity), ``units_both`` (units covered by both).
     groups
         One row per indicator measured through several channels: ``group`` (its id), its
         labels, ``kind``, ``score``, ``members`` (``channel:indicator``), ``channels``,
@@ -330,11 +331,14 @@ def _matches_frame(items: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
     out = []
     for r in rows:
         a, b = items.loc[r["a"]], items.loc[r["b"]]
-        out.append({"a_channel": a["channel"], "a_indicator": a["indicator_id"], "a_label": a["label_zh"],
-                    "b_channel": b["channel"], "b_indicator": b["indicator_id"], "b_label": b["label_zh"],
-                    "b_unit": b["unit_id"], "kind": r["kind"], "score": r["score"], "units_both": r["units_both"]})
-    cols = ["a_channel", "a_indicator", "a_label", "b_channel", "b_indicator", "b_label", "b_unit", "kind", "score",
-            "units_both"]
+        if a["channel"] == COMPREHENSIVE:  # the special assessment's side first
+            a, b = b, a
+        out.append({"a_channel": a["channel"], "a_indicator": a["indicator_id"], "a_label_zh": a["label_zh"],
+                    "a_label_en": a["label_en"], "b_channel": b["channel"], "b_indicator": b["indicator_id"],
+                    "b_label_zh": b["label_zh"], "b_label_en": b["label_en"], "b_unit": b["unit_id"],
+                    "kind": r["kind"], "score": r["score"], "units_both": r["units_both"]})
+    cols = ["a_channel", "a_indicator", "a_label_zh", "a_label_en", "b_channel", "b_indicator", "b_label_zh",
+            "b_label_en", "b_unit", "kind", "score", "units_both"]
     return pd.DataFrame(out, columns=cols).sort_values(["kind", "score"], ascending=[True, False],
                                                        ignore_index=True)
 

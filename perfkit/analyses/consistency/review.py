@@ -211,27 +211,28 @@ def _check_results(df: pd.DataFrame, registry: Registry, units: pd.Index, scheme
                                                                                              list[Issue], dict]:
     issues: list[Issue] = []
     reg = set(registry.ids)
+    aid = df["assessment_id"].to_numpy(dtype=object)
+    uid = df["unit_id"].to_numpy(dtype=object)
+    score = df["score"].to_numpy(dtype=float)
+    rows, files = df["_row"].to_numpy(dtype=object), df["_file"].astype(str).to_numpy(dtype=object)
+    unknown_a = ~np.isin(aid, list(reg))
+    unknown_u = ~unknown_a & ~np.isin(uid, list(units))
+    bad = ~unknown_a & ~unknown_u & ~((score >= 0) & (score <= 100))
     unregistered: dict[str, int] = {}
-    keep = np.ones(len(df), dtype=bool)
-    for k, r in enumerate(df.itertuples(index=False)):
-        where = f"row {df['_row'].iloc[k]}"
-        file = str(df["_file"].iloc[k])
-        if r.assessment_id not in reg:
-            unregistered[r.assessment_id] = unregistered.get(r.assessment_id, 0) + 1
-            keep[k] = False
-            if unregistered[r.assessment_id] == 1:
-                issues.append(Issue("warning", f"results for special assessment {r.assessment_id!r}, which is not in "
-                                    f"the registry{did_you_mean(r.assessment_id, reg)}: left out", file,
-                                    f"{where}: column assessment_id",
-                                    "register the assessment (approval, owner, indicators) or correct the id"))
-        elif r.unit_id not in units:
-            keep[k] = False
-            issues.append(Issue("warning", f"result for unknown unit {r.unit_id!r}{did_you_mean(r.unit_id, units)}: "
-                                "left out", file, f"{where}: column unit_id"))
-        elif not (0 <= r.score <= 100):
-            keep[k] = False
-            issues.append(Issue("error", f"score {df['score_text'].iloc[k]!r} is not a number from 0 to 100", file,
-                                f"{where}: column score", "write the 100-point score as a plain number"))
+    for k in np.flatnonzero(unknown_a):
+        unregistered[aid[k]] = unregistered.get(aid[k], 0) + 1
+        if unregistered[aid[k]] == 1:
+            issues.append(Issue("warning", f"results for special assessment {aid[k]!r}, which is not in the "
+                                f"registry{did_you_mean(aid[k], reg)}: left out", files[k],
+                                f"row {rows[k]}: column assessment_id",
+                                "register the assessment (approval, owner, indicators) or correct the id"))
+    for k in np.flatnonzero(unknown_u):
+        issues.append(Issue("warning", f"result for unknown unit {uid[k]!r}{did_you_mean(uid[k], units)}: left out",
+                            files[k], f"row {rows[k]}: column unit_id"))
+    for k in np.flatnonzero(bad):
+        issues.append(Issue("error", f"score {df['score_text'].iloc[k]!r} is not a number from 0 to 100", files[k],
+                            f"row {rows[k]}: column score", "write the 100-point score as a plain number"))
+    keep = ~(unknown_a | unknown_u | bad)
     dup = df[keep].duplicated(["assessment_id", "unit_id"], keep="first")
     for k in dup[dup].index:
         issues.append(Issue("error", f"a second result of {df.at[k, 'assessment_id']!r} for unit "
