@@ -144,13 +144,14 @@ def score_strips(review, results: pd.DataFrame, *, lang: str = "en"):
     d["assessment"] = d["assessment_id"].map(names).fillna(d["assessment_id"])
     d["unit"] = d["unit_id"].map(_unit_names(review, lang)).fillna(d["unit_id"])
     ceiling = review.rules.ceiling_score
-    d["at_ceiling"] = np.where(d["score"] >= ceiling, _t("at_ceiling", lang, ceiling=ceiling),
-                               _t("below_ceiling", lang, ceiling=ceiling))
+    at, below = _t("at_ceiling", lang, ceiling=ceiling), _t("below_ceiling", lang, ceiling=ceiling)
+    d["at_ceiling"] = np.where(d["score"] >= ceiling, at, below)
     order = [names.get(a, a) for a in review.discrimination.table.sort_values("share_ceiling").index]
     ticks = alt.Chart(d).mark_tick(thickness=2, size=16, opacity=0.7).encode(
         x=alt.X("score:Q", title=_t("score", lang), scale=alt.Scale(zero=False)),
         y=alt.Y("assessment:N", sort=order, title=None),
-        color=alt.Color("at_ceiling:N", title=None, scale=alt.Scale(range=[_COLOURS[1], _COLOURS[2]])),
+        color=alt.Color("at_ceiling:N", title=None, sort=[at, below],
+                        scale=alt.Scale(domain=[at, below], range=[_COLOURS[1], _COLOURS[2]])),
         tooltip=["assessment:N", "unit:N", alt.Tooltip("score:Q", format=".1f")])
     line = alt.Chart(pd.DataFrame({"x": [ceiling]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x="x:Q")
     return _config((ticks + line).properties(title=_t("strips", lang, ceiling=ceiling), width=420,

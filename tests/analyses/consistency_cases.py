@@ -57,6 +57,17 @@ def points_scheme(*, special_under_root: bool = False, sp_x: float = 6.0, sp_y: 
                                     {"id": "fail"}]}}
 
 
+def composite_scheme(aggregate: str = "arithmetic") -> dict[str, Any]:
+    """A composite scheme: ``task`` (goalposts 0-100, weight 3) and ``sp_x`` (weight 1)."""
+    return {"id": "c", "label": label("综合", "Composite"), "paradigm": "composite",
+            "categories": [{"id": "gov", "label": label("政府", "Gov")}, {"id": "party", "label": label("党群", "Party")}],
+            "special": [{"id": "sp_x", "label": label("甲", "X"), "owner": "u1"}],
+            "structure": {"id": "root", "label": label("总", "All"), "aggregate": aggregate, "children": [
+                {"id": "task", "label": label("任务", "Task"), "weight": 3,
+                 "normalise": {"method": "goalposts", "low": 0, "high": 100}},
+                {"id": "sp_x", "label": label("甲", "X"), "weight": 1, "source": "special", "assessment": "sp_x"}]}}
+
+
 def round_data(task: dict[str, float], specials: dict[str, dict[str, float]], acc: dict[str, float] | None = None,
                grades: dict[str, dict[str, str]] | None = None) -> RoundData:
     values = [{"unit_id": u, "indicator_id": "task", "value": v} for u, v in task.items()]

@@ -49,14 +49,7 @@ def test_a_special_worth_n_points_under_the_root_is_replaced_by_the_rest_in_prop
 
 
 def test_composite_scheme_leaves_the_special_out_by_its_weight():
-    scheme = {"id": "c", "label": cc.label("综合", "Composite"), "paradigm": "composite",
-              "categories": [{"id": "gov", "label": cc.label("政府", "Gov")},
-                             {"id": "party", "label": cc.label("党群", "Party")}],
-              "special": [{"id": "sp_x", "label": cc.label("甲", "X"), "owner": "u1"}],
-              "structure": {"id": "root", "label": cc.label("总", "All"), "aggregate": "arithmetic", "children": [
-                  {"id": "task", "label": cc.label("任务", "Task"), "weight": 3,
-                   "normalise": {"method": "goalposts", "low": 0, "high": 100}},
-                  {"id": "sp_x", "label": cc.label("甲", "X"), "weight": 1, "source": "special", "assessment": "sp_x"}]}}
+    scheme = cc.composite_scheme("arithmetic")
     ev = perfkit.evaluate(perfkit.load_scheme(scheme), cc.round_data(TASK, {"sp_x": SP["sp_x"]}))
     assert ev.results.loc["u1", "final"] == pytest.approx((3 * 80 + 90) / 4)
     w = pc.without(ev, "sp_x")

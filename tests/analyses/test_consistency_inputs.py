@@ -205,14 +205,7 @@ def test_every_error_is_a_perfkit_error_the_cli_prints_in_one_line(ev):
 
 
 def test_a_review_without_schedule_previous_rounds_or_grades_still_gives_every_part():
-    scheme = {"id": "c", "label": cc.label("综合", "Composite"), "paradigm": "composite",
-              "categories": [{"id": "gov", "label": cc.label("政府", "Gov")},
-                             {"id": "party", "label": cc.label("党群", "Party")}],
-              "special": [{"id": "sp_x", "label": cc.label("甲", "X"), "owner": "u1"}],
-              "structure": {"id": "root", "label": cc.label("总", "All"), "aggregate": "geometric", "children": [
-                  {"id": "task", "label": cc.label("任务", "Task"), "weight": 3,
-                   "normalise": {"method": "goalposts", "low": 0, "high": 100}},
-                  {"id": "sp_x", "label": cc.label("甲", "X"), "weight": 1, "source": "special", "assessment": "sp_x"}]}}
+    scheme = cc.composite_scheme("geometric")
     ev = perfkit.evaluate(perfkit.load_scheme(scheme), cc.round_data(TASK, {"sp_x": SP["sp_x"]}))
     # sp_y and sp_z are registered and have results, but the scheme does not fold them in
     r = pc.review(ev, cc.registry(), results=cc.round_data(TASK, SP).special_results, n_boot=200, rng=0)
