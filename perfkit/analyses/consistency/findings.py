@@ -157,10 +157,10 @@ def alerts(review, rules: Rules) -> tuple[Alert, ...]:
                 "units": int(g.units), "points": f"{g.max_duplicated:.2f}"},
                 evidence={"mean_duplicated": float(g.mean_duplicated), "members": g.members}))
         elif g.kind == "label" and g.units > 0:
-            a, b = sorted(g.members.split("; ")[:2], key=lambda m: m.startswith(f"{COMPREHENSIVE}:"))
+            a, *others = g.members.split("; ")
             out.append(Alert(SOURCE, "info", "label_match", g.group, {
                 "a": _label_of(review, a), "a_channel": _channel(review, a.split(":", 1)[0]),
-                "b": _label_of(review, b), "b_channel": _channel(review, b.split(":", 1)[0]),
+                "b": _label_of(review, others[0], len(others)), "b_channel": _channel(review, others[0].split(":", 1)[0]),
                 "score": f"{g.score:.2f}", "units": int(g.units)}))
     for r in ov.conflicts[ov.conflicts["kind"] != "label"].itertuples(index=False):
         out.append(Alert(SOURCE, "critical" if r.conflict == "incompatible" else "warning", "conflict", r.group, {
@@ -188,7 +188,8 @@ def alerts(review, rules: Rules) -> tuple[Alert, ...]:
     return tuple(out)
 
 
-def _label_of(review, member: str) -> Bilingual:
+def _label_of(review, member: str, n_units: int = 1) -> Bilingual:
+    """The label of ``channel:indicator``; a functional target says whose (or how many units')."""
     ch, iid = member.split(":", 1)
     items = review.overlap.items
     row = items[(items["channel"] == ch) & (items["indicator_id"] == iid)]
@@ -197,8 +198,12 @@ def _label_of(review, member: str) -> Bilingual:
     r = row.iloc[0]
     b = Bilingual(str(r["label_zh"]), str(r["label_en"]))
     u = r.get("unit_id")
+    if n_units > 1:
+        return Bilingual(t("cons.targets_of_n", "zh", label=b.zh, n=n_units),
+                         t("cons.targets_of_n", "en", label=b.en, n=n_units))
     if isinstance(u, str) and u and u in review.units_table.index:
         un = review.units_table.loc[u]
-        return Bilingual(f"{b.zh}\uff08{un['name_zh']}职能目标\uff09", f"{b.en} ({un['name_en']}'s functional target)")
+        return Bilingual(t("cons.target_of", "zh", label=b.zh, unit=un["name_zh"]),
+                         t("cons.target_of", "en", label=b.en, unit=un["name_en"]))
     return b
 

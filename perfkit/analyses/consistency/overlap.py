@@ -279,17 +279,31 @@ def overlap(ev: Evaluation, registry: Registry, units: pd.DataFrame, *, threshol
             groups.setdefault(uf.find(k), [])
             if k not in groups[uf.find(k)]:
                 groups[uf.find(k)].append(k)
-    sets = [("confirmed", sorted(m)) for m in groups.values()]
-    sets += [("label", [r["a"], r["b"]]) for r in pair_rows if r["kind"] == "label"]
+    by_pair = {(r["a"], r["b"]): r for r in pair_rows}
+    sets: list[tuple[str, list[int], list[dict]]] = []
+    for m in groups.values():
+        mem = sorted(m)
+        inside = set(mem)
+        sets.append(("confirmed", mem, [r for (x, y), r in by_pair.items() if x in inside and y in inside]))
+    # candidates: one group per special-assessment indicator and label it resembles (a label
+    # repeated over many units' functional targets is one finding, with all its units)
+    cand: dict[tuple[int, str, str], list[dict]] = {}
+    for r in pair_rows:
+        if r["kind"] != "label":
+            continue
+        a, b = (r["a"], r["b"]) if items.at[r["a"], "source"] == "special" else (r["b"], r["a"])
+        cand.setdefault((a, str(ch[b]), labels[b]), []).append({**r, "special": a, "other": b})
+    for (a, _, _), rs in cand.items():
+        sets.append(("label", [a, *(r["other"] for r in rs)], rs))
     group_rows, double_rows, conflict_rows = [], [], []
-    for kind0, members in sets:
-        kinds = {r["kind"] for r in pair_rows if r["a"] in members and r["b"] in members}
+    for kind0, members, rs in sets:
+        kinds = {r["kind"] for r in rs}
         kind = "label" if kind0 == "label" else ("id" if kinds <= {"id"} else "declared")
-        gid = _group_id(items, members)
+        gid = _group_id(items, members) if kind0 != "label" else _label_group_id(items, members)
         dup = _double(items, members, stakes, gid, kind)
         double_rows.extend(dup)
         conflict_rows.extend(_conflicts(items, members, gid, kind, target_tolerance, covered))
-        score = max((r["score"] for r in pair_rows if r["a"] in members and r["b"] in members), default=np.nan)
+        score = max((r["score"] for r in rs), default=np.nan)
         dups = [d["duplicated"] for d in dup]
         lab = _group_label(items, members)
         group_rows.append({"group": gid, "label_zh": lab[0], "label_en": lab[1], "kind": kind, "score": score,
@@ -319,6 +333,14 @@ def _group_label(items: pd.DataFrame, members: list[int]) -> tuple[str, str]:
     special = [k for k in members if items.at[k, "source"] == "special"]
     k = (special or members)[0]
     return str(items.at[k, "label_zh"]), str(items.at[k, "label_en"])
+
+
+def _label_group_id(items: pd.DataFrame, members: list[int]) -> str:
+    """``indicator ~ other`` for a candidate: the other's id, or its label when it repeats
+    over several units' functional targets."""
+    a, others = members[0], members[1:]
+    other = str(items.at[others[0], "indicator_id"]) if len(others) == 1 else str(items.at[others[0], "label_zh"])
+    return f"{items.at[a, 'indicator_id']} ~ {other}"
 
 
 def _group_id(items: pd.DataFrame, members: list[int]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +175,7 @@ def check_schedule(schedule: Schedule, registry: Registry, units: Iterable[str],
     return out
 
 
+@lru_cache(maxsize=4096)
 def window_dates(window: tuple[str, str] | None, rnd: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """A registry window (MM-DD, MM-DD) as dates in the round's year."""
     y = round_year(rnd)
