@@ -158,6 +158,44 @@ DEVELOPMENT = {
 }
 
 # Special assessments (专项考核)
+# Plan control (总量控制): the city's annual plan allows at most this many special assessments to be
+# folded into the comprehensive evaluation (planted: seven run from 2023 on).
+SPECIAL_CAP = 6
+# Inspection windows (MM-DD, the same every year) in which each kind of inspection may be held; the
+# joint schedule (统一组织检查) may move inspections within them.
+WINDOWS = {"mid_year": ("06-01", "08-15"), "year_end": ("10-20", "12-25")}
+# Governance of each special assessment: legal basis or approving document (fictional numbers),
+# approval status (approved = 经市委、市政府审批纳入年度计划; none = 未经审批, planted for
+# sp_tourism_order), year approved, how often the covered units report data (submissions a year),
+# and the grades its results use (best first).
+SPECIAL_GOVERNANCE = {
+    "sp_work_safety": dict(basis=("《中华人民共和国安全生产法》；示例市委办〔2022〕3号（虚构）",
+                                  "Work Safety Law; municipal notice No. 3 of 2022 (fictional)"),
+                           approval="approved", approved=2022, frequency="quarterly"),
+    "sp_ecology": dict(basis=("《中华人民共和国环境保护法》；示例市委办〔2022〕3号（虚构）",
+                              "Environmental Protection Law; municipal notice No. 3 of 2022 (fictional)"),
+                       approval="approved", approved=2022, frequency="quarterly"),
+    "sp_rural": dict(basis=("《中华人民共和国乡村振兴促进法》；示例市委办〔2022〕3号（虚构）",
+                            "Rural Revitalisation Promotion Law; municipal notice No. 3 of 2022 (fictional)"),
+                     approval="approved", approved=2022, frequency="semiannual"),
+    "sp_business": dict(basis=("《优化营商环境条例》；示例市委办〔2022〕3号（虚构）",
+                               "Regulation on Optimising the Business Environment; municipal notice No. 3 of 2022 "
+                               "(fictional)"),
+                        approval="approved", approved=2022, frequency="quarterly"),
+    "sp_security": dict(basis=("平安建设工作考核办法；示例市委办〔2022〕3号（虚构）",
+                               "Safe City assessment rules; municipal notice No. 3 of 2022 (fictional)"),
+                        approval="approved", approved=2022, frequency="quarterly"),
+    "sp_civilisation": dict(basis=("全国文明城市测评体系；示例市委办〔2022〕3号（虚构）",
+                                   "National civilised-city assessment framework; municipal notice No. 3 of 2022 "
+                                   "(fictional)"),
+                            approval="approved", approved=2022, frequency="monthly"),
+    "sp_tourism_order": dict(basis=("市文化旅游广电体育局自行制定的考核办法（未报批）",
+                                    "Rules drawn up by the Culture and Tourism Bureau itself (never submitted "
+                                    "for approval)"),
+                             approval="none", approved=None, frequency="quarterly"),
+}
+SPECIAL_GRADES = ["A", "B", "C", "D"]
+
 SPECIAL = {
     "sp_work_safety": dict(
         zh="安全生产考核", en="Work safety", owner="gov_emergency", covers=ALL, since=2022,

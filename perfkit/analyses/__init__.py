@@ -7,6 +7,8 @@ round's registries) and returns a frozen result with ``to_frame()`` and ``_repr_
 * :mod:`~perfkit.analyses.benchmark` — benchmarking (对标): peer-city practice from the
   benchmarking study, peer-model templates, unit benchmarking with DEA, points to the next
   grade, index comparison (``import perfkit.analyses.benchmark as bm``).
+* :mod:`~perfkit.analyses.consistency` — the special assessments against the comprehensive
+  evaluation (``from perfkit.analyses import consistency``; ``consistency.review(...)``).
 """
 from perfkit.analyses.compare import ComparisonResult, compare, with_weights
 
