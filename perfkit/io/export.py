@@ -386,9 +386,13 @@ class StagedOutput:
         self.root = _staging_dir(self.out)
         recover_output(self.out)
         self.root.mkdir(parents=True)
-        write_json(self.root / _OWNER, {
-            "pid": os.getpid(), "command": command or " ".join(sys.argv),
-            "started": _dt.datetime.now().astimezone().isoformat(timespec="seconds")})
+        try:
+            write_json(self.root / _OWNER, {
+                "pid": os.getpid(), "command": command or " ".join(sys.argv),
+                "started": _dt.datetime.now().astimezone().isoformat(timespec="seconds")})
+        except BaseException:
+            self.discard()
+            raise
 
     def files(self) -> list[str]:
         """Relative paths of the staged files (not the staging folder's own records)."""
@@ -456,9 +460,9 @@ def write_evaluation(ev, out: str | Path, *, manifest_extra: Mapping[str, Any] |
                     progress(name)
             (stage / "scheme.yaml").write_text(ev.scheme.to_yaml(), encoding="utf-8")
             rel["scheme"] = Path("scheme.yaml")
+            rel["manifest"] = Path("manifest.json")  # the manifest lists itself: all of the folder's outputs
             manifest = build_manifest(ev, outputs={k: v.as_posix() for k, v in rel.items()}, extra=manifest_extra)
             write_json(stage / "manifest.json", manifest)
-            rel["manifest"] = Path("manifest.json")
             staged.commit(remove=_previous_outputs(out), last=["manifest.json"])
         except BaseException:
             staged.discard()
