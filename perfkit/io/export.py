@@ -379,11 +379,14 @@ class StagedOutput:
     Write the new files under :attr:`root` (same relative paths as in ``out``), then
     :meth:`commit`; :meth:`discard` (or never committing) leaves ``out`` untouched. Use it
     holding :func:`locked_output`; what an interrupted run left is recovered first.
+    :attr:`committed` says whether the commit is done (a Ctrl-C during the commit is
+    held until it is).
     """
 
     def __init__(self, out: str | Path, *, command: str | None = None):
         self.out = Path(out)
         self.root = _staging_dir(self.out)
+        self.committed = False
         recover_output(self.out)
         self.root.mkdir(parents=True)
         try:
@@ -416,6 +419,7 @@ class StagedOutput:
             write_json(self.root / _JOURNAL, journal)  # the commit point
             _apply_journal(self.out, self.root, journal)
             shutil.rmtree(self.root, ignore_errors=True)
+            self.committed = True  # before a Ctrl-C held meanwhile is raised
         return moves
 
     def discard(self) -> None:

@@ -217,12 +217,13 @@ def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest
     if cfg.inputs:
         base["inputs"] = {k: str(cfg.input_path(k)) for k in cfg.inputs}
     names = feedback_names(facts, units) if units else {}
+    pages = unique_filenames({n: n for n in cfg.notebooks if not cfg.per_unit(n)})  # Round_report, round_report
     for name in cfg.notebooks:
         nb = cfg.notebook_path(name).resolve()
         nb_sha = _file_sha(nb)
         for lang in cfg.langs:
             targets = [(u, f"feedback/{lang}/{names[u]}.html") for u in units] \
-                if cfg.per_unit(name) else [(None, f"{safe_filename(name)}.{lang}.html")]
+                if cfg.per_unit(name) else [(None, f"{pages[name]}.{lang}.html")]
             for unit, rel in targets:
                 params = {**base, **cfg.params.get(name, {}), "lang": lang,
                           **({"unit": unit} if unit is not None else {})}
@@ -331,6 +332,8 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
                           progress=progress, log=log, t_start=t_start)
         except KeyboardInterrupt:
             staged.discard()
+            if staged.committed:
+                raise Interrupted(f"stopped after the run was complete: {out} holds its reports") from None
             raise Interrupted(f"{out} is as the previous complete run left it") from None
         except BaseException:
             staged.discard()
@@ -348,7 +351,7 @@ def _run(cfg: RoundConfig, out: Path, staged: StagedOutput, *, jobs: int, execut
     facts_dir = root / RUN_DIR / "facts"
     stamp = out / RUN_DIR / "facts" / "inputs.sha256"
     reuse = (not force and stamp.is_file() and stamp.read_text().strip() == digest
-             and (out / "results" / "manifest.json").is_file())
+             and (out / "results" / "manifest.json").is_file() and (out / RUN_DIR / "facts" / "meta.json").is_file())
     env = {"PERFKIT_FONT_DIR": str(cfg.font_dir)} if cfg.font_dir else {}
     with make_executor(executor, jobs, scheduler=scheduler, env=env) as ex:
         if reuse:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -228,3 +230,18 @@ def test_the_lock_goes_with_the_process_that_held_it(tmp_path):
     proc.wait()
     with locked_output(out):  # a killed run does not keep the folder
         assert recover_output(out) == "discarded"
+
+
+def test_a_ctrl_c_during_the_commit_waits_until_the_commit_is_done(tmp_path, monkeypatch):
+    out, staged, _, remove = _old_and_new(tmp_path)
+    real = export._apply_journal
+
+    def ctrl_c_half_way(*a):
+        os.kill(os.getpid(), signal.SIGINT)  # arrives while the renames run
+        time.sleep(0.05)
+        real(*a)
+
+    monkeypatch.setattr(export, "_apply_journal", ctrl_c_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        staged.commit(remove=remove)
+    assert staged.committed and (out / "b" / "b.html").read_text() == "new b" and not staged.root.exists()
