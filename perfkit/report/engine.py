@@ -138,6 +138,10 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001
                 pass
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the (stopped) kernel's manager, client and IPC socket folder."""
         self.km = None
         self.kc = None
         if getattr(self, "_ipc", None):
@@ -162,11 +166,7 @@ class WarmKernel:
                 os.unlink(cf)
             except OSError:
                 pass
-        self.km = None
-        self.kc = None
-        if getattr(self, "_ipc", None):
-            shutil.rmtree(self._ipc, ignore_errors=True)
-            self._ipc = None
+        self._forget()
 
     def restart(self) -> None:
         self.shutdown()
