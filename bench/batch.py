@@ -9,6 +9,8 @@ What is measured (wall clock, one machine):
 
 * the whole batch (evaluation, workbook, every report's HTML, index page) with
   ``--jobs 1`` and ``--jobs 2``, each from an empty output folder, and their ratio;
+* the ``--jobs 1`` batch run again into its own folder with nothing changed (every report
+  skipped): what a run costs that only checks, stages and commits;
 * the marginal time per unit report: the ``--jobs 1`` batch again with a tenth of the
   units, and (time difference) / (difference in reports);
 * the baseline: the same reports run the plain way, one ``papermill.execute_notebook``
@@ -34,10 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def batch(config, out: Path, jobs: int, **kw):
+def batch(config, out: Path, jobs: int, *, fresh: bool = True, **kw):
     from perfkit.report.batch import run_batch
 
-    shutil.rmtree(out, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
     res = run_batch(config, out, jobs=jobs, progress=False, log=lambda s: None, **kw)
     wall = time.perf_counter() - t
@@ -88,6 +91,9 @@ def main(argv=None) -> int:
         per = [r.seconds for r in r1.results if r.status == "ok"]
         print(f"--jobs 1: {t1:6.1f} s for {n_reports} reports ({n_units} unit reports); "
               f"evaluation {r1.timings['prepare']:.1f} s; median report {statistics.median(per):.2f} s")
+        tr, rr = batch(cfg, tmp / "j1", 1, fresh=False)
+        print(f"--jobs 1 again, nothing changed: {tr:6.1f} s ({rr.count('skipped')} skipped, "
+              f"{rr.count('ok')} produced)")
         t2, r2 = batch(cfg, tmp / "j2", 2)
         print(f"--jobs 2: {t2:6.1f} s   ratio jobs1/jobs2 = {t1 / t2:.2f}x")
 

@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         where = exc.filename or ""
         print(f"perfkit: error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
+    except KeyboardInterrupt as exc:  # Ctrl-C: one line (what was kept, when known), no traceback
+        print(f"perfkit: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
 
 

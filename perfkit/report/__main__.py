@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     except PerfkitError as exc:
         print(f"perfkit: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C: one line saying what was kept, no traceback
+        print(f"perfkit: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

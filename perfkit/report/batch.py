@@ -11,7 +11,18 @@ Steps:
    HTML exists; run the others on an executor (local process pool or Dask), each worker
    keeping a warm kernel;
 5. write ``index.html`` and ``manifest.json``: every report with its status, and every
-   failure with its failing cell and error. A failing report never stops the others.
+   failure with its failing cell and error. A failing report never stops the others; the
+   page an earlier run made for it is removed, so no out-of-date report is left to be read.
+
+A run holds the output folder (a second run into it is refused) and builds everything it
+writes — facts, workbook, reports, index and manifest — in a staging folder beside it;
+the previous run's reports stay readable meanwhile, and the reports it skips stay where
+they are. Only at the end is the new version committed whole
+(:class:`perfkit.io.export.StagedOutput`): a journal, then renames, then the removal of
+the previous run's files that this one no longer has. An interrupted run (Ctrl-C, a
+crash, a kill) therefore leaves the previous complete state, or — killed within the
+commit itself — a journal that marks the folder incomplete and that the next run finishes
+first.
 
 Output folder::
 
@@ -22,13 +33,15 @@ Output folder::
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,17 +50,22 @@ from tqdm.auto import tqdm
 
 import perfkit
 from perfkit.errors import DataError, did_you_mean
-from perfkit.io.export import safe_filename, write_evaluation, write_json
+from perfkit.io.export import (StagedOutput, locked_output, recover_output, safe_filename, unique_filenames,
+                               write_evaluation, write_json)
 from perfkit.io.manifest import package_versions
 from perfkit.io.round import file_sha256
-from perfkit.report.config import ConfigError, RoundConfig, load_config
+from perfkit.report.config import ConfigError, RoundConfig, default_notebook_dir, load_config
 from perfkit.report.executors import Job, JobResult, make_executor
 from perfkit.report.facts import build_facts, open_facts
 from perfkit.report.index import write_index
 
-__all__ = ["run_batch", "BatchResult", "plan_jobs", "code_digest"]
+__all__ = ["run_batch", "BatchResult", "plan_jobs", "code_digest", "Interrupted"]
 
 RUN_DIR = "_run"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped a batch; the message says what state the output folder is in."""
 
 
 @dataclass
@@ -83,19 +101,30 @@ def _file_sha(path: Path) -> str:
     return file_sha256(path)
 
 
-#: perfkit's parts a report run uses (other subpackages, e.g. sensitivity, do not change a report).
-CODE_PARTS = ("io", "kernels", "scheme", "weighting", "i18n", "report", "charts", "datasets")
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
-def code_digest() -> str:
-    """One hash of the perfkit code a report depends on (the top-level modules and
-    :data:`CODE_PARTS`, sources and catalogues): a change there re-runs the reports."""
-    root = Path(__file__).resolve().parents[1]
-    files = [p for p in root.glob("*.py")]
-    for part in CODE_PARTS:
-        files += [p for p in (root / part).rglob("*") if p.suffix in (".py", ".yaml")]
-    files = sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts)
-    return _sha(*(f"{f.relative_to(root)}:{_file_sha(f)}" for f in files))
+def _tree_files(root: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                  and p.suffix not in (".pyc", ".pyo") and (suffixes is None or p.suffix in suffixes))
+
+
+def code_digest(package: str | Path | None = None, notebooks: str | Path | None = None) -> str:
+    """One hash of every file of the perfkit package (sources, catalogues, any data it
+    ships) and of the report notebooks (``*.ipynb`` and any ``*.py`` beside them): a change
+    anywhere there re-evaluates the round and re-runs the reports.
+
+    ``package`` and ``notebooks`` default to the installed package and the project's
+    ``notebooks/`` folder.
+    """
+    package = Path(package) if package is not None else _PACKAGE
+    notebooks = Path(notebooks) if notebooks is not None else default_notebook_dir()
+    parts = [f"perfkit/{f.relative_to(package).as_posix()}:{_file_sha(f)}" for f in _tree_files(package)]
+    if notebooks.is_dir():
+        parts += [f"notebooks/{f.relative_to(notebooks).as_posix()}:{_file_sha(f)}"
+                  for f in _tree_files(notebooks, (".ipynb", ".py"))]
+    return _sha(*parts)
 
 
 def _inputs_digest(cfg: RoundConfig, code: str) -> tuple[str, list[dict[str, str]]]:
@@ -145,7 +174,6 @@ def _prepare(cfg: RoundConfig, out: Path, *, log: Callable[[str], None]):
     build_facts(evs, round=cfg.round).save(facts_dir)
     write_evaluation(evs[cfg.round], out / "results",
                      manifest_extra={"command": " ".join(sys.argv), "config": cfg.file})
-    return open_facts(facts_dir)
 
 
 def _check_units(cfg: RoundConfig) -> None:
@@ -162,25 +190,40 @@ def _check_units(cfg: RoundConfig) -> None:
 
 
 # ---------------------------------------------------------------------- planning
+def _feedback_wanted(facts, unit: str) -> str:
+    return f"{unit}_{facts.results.loc[unit, 'name_zh']}" if unit in facts.results.index else unit
+
+
 def _feedback_name(facts, unit: str) -> str:
-    return safe_filename(f"{unit}_{facts.results.loc[unit, 'name_zh']}") if unit in facts.results.index \
-        else safe_filename(unit)
+    return safe_filename(_feedback_wanted(facts, unit))
+
+
+def feedback_names(facts, units: Iterable[str]) -> dict[str, str]:
+    """The file name (without ``.html``) of each unit's feedback report: ``<id>_<name>``
+    made safe, with a short hash of the unit id where two units would share a file."""
+    return unique_filenames({u: _feedback_wanted(facts, u) for u in units})
 
 
 def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest: str, code: str) -> list[Job]:
-    """One job per round-level notebook and language, one per unit and language."""
+    """One job per round-level notebook and language, one per unit and language.
+
+    Paths are the final ones in ``out`` (the run writes to staged copies of them). A
+    round-level report's key includes the list of the round's reports, which it links.
+    """
     jobs = []
     facts_dir = str((out / RUN_DIR / "facts").resolve())
     base = {"scheme": cfg.scheme, "data": cfg.data, "round": cfg.round, "previous": list(cfg.previous),
             "out": str(out.resolve()), "facts": facts_dir}
     if cfg.inputs:
         base["inputs"] = {k: str(cfg.input_path(k)) for k in cfg.inputs}
+    names = feedback_names(facts, units) if units else {}
+    pages = unique_filenames({n: n for n in cfg.notebooks if not cfg.per_unit(n)})  # Round_report, round_report
     for name in cfg.notebooks:
         nb = cfg.notebook_path(name).resolve()
         nb_sha = _file_sha(nb)
         for lang in cfg.langs:
-            targets = [(u, f"feedback/{lang}/{_feedback_name(facts, u)}.html") for u in units] \
-                if cfg.per_unit(name) else [(None, f"{safe_filename(name)}.{lang}.html")]
+            targets = [(u, f"feedback/{lang}/{names[u]}.html") for u in units] \
+                if cfg.per_unit(name) else [(None, f"{pages[name]}.{lang}.html")]
             for unit, rel in targets:
                 params = {**base, **cfg.params.get(name, {}), "lang": lang,
                           **({"unit": unit} if unit is not None else {})}
@@ -192,17 +235,74 @@ def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest
                 jobs.append(Job(id=jid, kind=name, notebook=str(nb), params=params, html=str((out / rel).resolve()),
                                 ipynb=str((out / RUN_DIR / "notebooks" / Path(rel).with_suffix(".ipynb")).resolve()),
                                 lang=lang, unit=unit, timeout=cfg.timeout, key=key, meta=meta))
-    return jobs
+    listed = _sha(json.dumps(_report_list(jobs, out), sort_keys=True))
+    return [j if j.unit is not None else dataclasses.replace(j, key=_sha(j.key, listed)) for j in jobs]
 
 
 def _report_list(jobs: list[Job], out: Path) -> list[dict[str, str]]:
     rows = [{"kind": "index", "lang": "", "unit": "", "path": "index.html"}]
     for j in jobs:
-        rows.append({"kind": j.kind, "lang": j.lang, "unit": j.unit or "",
-                     "path": Path(j.html).resolve().relative_to(out.resolve()).as_posix()})
+        rows.append({"kind": j.kind, "lang": j.lang, "unit": j.unit or "", "path": _rel(j.html, out)})
     rows.append({"kind": "xlsx", "lang": "", "unit": "", "path": "results/results.xlsx"})
     rows.append({"kind": "manifest", "lang": "", "unit": "", "path": "manifest.json"})
     return rows
+
+
+def _rel(path: str | Path, out: Path) -> str:
+    return Path(path).resolve().relative_to(out.resolve()).as_posix()
+
+
+def _staged(job: Job, out: Path, root: Path) -> Job:
+    """The job as it runs: writing into the staging folder, reading the staged facts."""
+    def moved(p: str) -> str:
+        return str(root / _rel(p, out))
+    return dataclasses.replace(job, html=moved(job.html), ipynb=moved(job.ipynb),
+                               params={**job.params, "facts": moved(job.params["facts"])})
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """``dst`` as a copy of ``src`` made of hard links (copies where links are not possible):
+    the staged facts of a run that reuses the evaluation. Files written later replace a
+    link by a rename, never write through it."""
+    for f in _tree_files(src):
+        target = dst / f.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(f, target)
+        except OSError:
+            shutil.copy2(f, target)
+
+
+def _previous(out: Path, name: str) -> dict[str, Any]:
+    try:
+        m = json.loads((out / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return m if isinstance(m, dict) else {}
+
+
+def _stale(out: Path, staged: StagedOutput, planned: list[Job], failed: Iterable[str],
+           prepared: bool) -> list[str]:
+    """Files of the previous run that this run no longer has: the pages of reports that
+    failed now (they would show out-of-date content), reports no longer planned (and
+    their executed notebooks), and — when the round was evaluated again — workbook,
+    Parquet and facts files the new evaluation does not write. Only files that perfkit
+    recorded (in the manifests) or that live in its own ``_run/facts`` are named."""
+    failed = set(failed)
+    stale = {_rel(j.html, out) for j in planned if j.id in failed}
+    keep = {_rel(p, out) for j in planned for p in (j.html, j.ipynb)} - stale
+    for r in _previous(out, "manifest.json").get("reports", []):
+        if isinstance(r, dict):
+            stale |= {v for k in ("html", "notebook_run") if isinstance(v := r.get(k), str) and v not in keep}
+    if prepared:
+        new = set(staged.files())
+        outputs = _previous(out, "results/manifest.json").get("outputs", {})
+        if isinstance(outputs, dict):
+            stale |= {f"results/{v}" for v in outputs.values() if isinstance(v, str)} - new
+        facts = out / RUN_DIR / "facts"
+        if facts.is_dir():
+            stale |= {f.relative_to(out).as_posix() for f in _tree_files(facts)} - new
+    return sorted(stale)
 
 
 # ---------------------------------------------------------------------- running
@@ -213,32 +313,56 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
 
     Returns a :class:`BatchResult`; failed reports are listed there and in the manifest
     (the CLI exits non-zero). Problems with the config or the data raise
-    :class:`~perfkit.errors.PerfkitError` before any notebook runs.
+    :class:`~perfkit.errors.PerfkitError` before any notebook runs; another run holding
+    ``out`` raises :class:`~perfkit.io.export.OutputError`. Everything is written to a
+    staging folder and committed at the end, so an interrupted run (Ctrl-C raises
+    :class:`Interrupted`) leaves ``out`` as the previous run left it.
     """
-
     log = log or (lambda s: print(s, file=sys.stderr))
     t_start = time.perf_counter()
     cfg = config if isinstance(config, RoundConfig) else load_config(config)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    code = code_digest()
+    with locked_output(out):
+        state = recover_output(out)
+        if state == "completed":
+            log(f"finished the commit of an interrupted earlier run in {out}")
+        staged = StagedOutput(out)
+        try:
+            result = _run(cfg, out, staged, jobs=jobs, executor=executor, scheduler=scheduler, force=force,
+                          progress=progress, log=log, t_start=t_start)
+        except KeyboardInterrupt:
+            staged.discard()
+            if staged.committed:
+                raise Interrupted(f"stopped after the run was complete: {out} holds its reports") from None
+            raise Interrupted(f"{out} is as the previous complete run left it") from None
+        except BaseException:
+            staged.discard()
+            raise
+    log(f"{result.count('ok')} produced, {result.count('skipped')} skipped, {len(result.failed)} failed "
+        f"in {result.timings['total']:.1f} s; index: {out / 'index.html'}")
+    return result
+
+
+def _run(cfg: RoundConfig, out: Path, staged: StagedOutput, *, jobs: int, executor: str, scheduler: str | None,
+         force: bool, progress: bool, log: Callable[[str], None], t_start: float) -> BatchResult:
+    root = staged.root
+    code = code_digest(notebooks=cfg.notebook_dir or default_notebook_dir())
     digest, inputs = _inputs_digest(cfg, code)
-    facts_dir = out / RUN_DIR / "facts"
-    stamp = facts_dir / "inputs.sha256"
+    facts_dir = root / RUN_DIR / "facts"
+    stamp = out / RUN_DIR / "facts" / "inputs.sha256"
     reuse = (not force and stamp.is_file() and stamp.read_text().strip() == digest
-             and (out / "results" / "manifest.json").is_file())
+             and (out / "results" / "manifest.json").is_file() and (out / RUN_DIR / "facts" / "meta.json").is_file())
     env = {"PERFKIT_FONT_DIR": str(cfg.font_dir)} if cfg.font_dir else {}
     with make_executor(executor, jobs, scheduler=scheduler, env=env) as ex:
         if reuse:
-
-            log(f"round {cfg.round}: inputs unchanged, reusing the evaluation in {facts_dir}")
-            facts = open_facts(facts_dir)
+            log(f"round {cfg.round}: inputs unchanged, reusing the evaluation in {out / RUN_DIR / 'facts'}")
+            _link_tree(out / RUN_DIR / "facts", facts_dir)
         else:
             _check_units(cfg)
             ex.start()  # workers warm their kernels while the round is evaluated here
-            stamp.unlink(missing_ok=True)
-            facts = _prepare(cfg, out, log=log)
-            stamp.write_text(digest)
+            _prepare(cfg, root, log=log)
+            (facts_dir / "inputs.sha256").write_text(digest)
+        facts = open_facts(facts_dir)
         t_prep = time.perf_counter()
 
         units = facts.units if cfg.units == "all" else list(cfg.units)
@@ -250,41 +374,42 @@ def run_batch(config: str | Path | RoundConfig, out: str | Path, *, jobs: int = 
         planned = plan_jobs(cfg, out, facts, units, digest, code)
         write_json(facts_dir / "reports.json", _report_list(planned, out))
 
-        stamps_path = out / RUN_DIR / "stamps.json"
-        stamps = json.loads(stamps_path.read_text()) if stamps_path.is_file() else {}
-        todo, results = [], []
+        old_stamps = _previous(out, f"{RUN_DIR}/stamps.json")
+        stamps, todo, results = {}, [], []
         for j in planned:
-            if not force and stamps.get(j.id) == j.key and Path(j.html).is_file():
+            if not force and old_stamps.get(j.id) == j.key and Path(j.html).is_file():
                 results.append(JobResult(j.id, "skipped"))
+                stamps[j.id] = j.key
             else:
                 todo.append(j)
         log(f"{len(planned)} report(s): {len(todo)} to run, {len(results)} unchanged (skipped); "
             f"executor {executor}, jobs {jobs}")
-        keys = {j.id: j.key for j in todo}
+        by_id = {j.id: j for j in todo}
         bar = _progress(len(todo), progress)
-        for res in ex.run(todo):
+        for res in ex.run([_staged(j, out, root) for j in todo]):
             results.append(res)
+            job = by_id[res.id]
             if res.status == "ok":
-                stamps[res.id] = keys[res.id]
+                stamps[res.id] = job.key
             else:
-                stamps.pop(res.id, None)
                 err = res.error or {}
                 bar.write(f"FAILED {res.id}: cell {err.get('notebook_cell', '?')}: {err.get('ename')}: "
                           f"{str(err.get('evalue', ''))[:200]}")
             bar.update(1)
         bar.close()
     t_run = time.perf_counter()
-    write_json(stamps_path, stamps)
+    write_json(root / RUN_DIR / "stamps.json", stamps)
 
     result = BatchResult(out=out, results=results, jobs=planned, prepared=not reuse)
     result.timings = {"prepare": round(t_prep - t_start, 3), "reports": round(t_run - t_prep, 3)}
-    manifest = _manifest(cfg, out, result, inputs, digest, executor, jobs)
-    write_index(out, facts, manifest)
+    evaluation = _previous(root if not reuse else out, "results/manifest.json")
+    manifest = _manifest(cfg, out, result, inputs, digest, executor, jobs, evaluation)
+    write_index(root, facts, manifest)
     result.timings["total"] = round(time.perf_counter() - t_start, 3)
     manifest["timings"] = result.timings
-    write_json(out / "manifest.json", manifest)
-    log(f"{result.count('ok')} produced, {result.count('skipped')} skipped, {len(result.failed)} failed "
-        f"in {result.timings['total']:.1f} s; index: {out / 'index.html'}")
+    write_json(root / "manifest.json", manifest)
+    stale = _stale(out, staged, planned, [r.id for r in result.failed], prepared=not reuse)
+    staged.commit(remove=stale, last=("manifest.json", "index.html"))
     return result
 
 
@@ -302,20 +427,14 @@ def _progress(total: int, enabled: bool):
 
 
 def _manifest(cfg: RoundConfig, out: Path, result: BatchResult, inputs, digest: str, executor: str,
-              jobs: int) -> dict[str, Any]:
-
-    evaluation = {}
-    ev_manifest = out / "results" / "manifest.json"
-    if ev_manifest.is_file():
-        evaluation = json.loads(ev_manifest.read_text(encoding="utf-8"))
-        evaluation.pop("versions", None)
+              jobs: int, evaluation: Mapping[str, Any]) -> dict[str, Any]:
+    evaluation = {k: v for k, v in evaluation.items() if k != "versions"}
     by_id = {j.id: j for j in result.jobs}
     reports = []
     for r in sorted(result.results, key=lambda r: r.id):
         j = by_id[r.id]
         reports.append({"id": r.id, "notebook": j.kind, "lang": j.lang, "unit": j.unit,
-                        "html": Path(j.html).relative_to(out.resolve()).as_posix(),
-                        "notebook_run": Path(j.ipynb).relative_to(out.resolve()).as_posix(),
+                        "html": _rel(j.html, out), "notebook_run": _rel(j.ipynb, out),
                         "status": r.status, "seconds": round(r.seconds, 3), "attempts": r.attempts,
                         "worker": r.worker, "error": r.error})
     return {

@@ -35,11 +35,14 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
-__all__ = ["WarmKernel", "WarmEngine", "KernelStartError", "PRELOAD", "ENGINE_NAME"]
+__all__ = ["WarmKernel", "WarmEngine", "KernelStartError", "PRELOAD", "ENGINE_NAME", "KERNEL_LAUNCHER"]
 
 log = logging.getLogger("perfkit.report")
 
 ENGINE_NAME = "perfkit-warm"
+
+#: Started instead of ``ipykernel_launcher``: the same kernel with no TCP socket at all.
+KERNEL_LAUNCHER = "perfkit.report._kernel"
 
 #: Run once in a new kernel: the imports every report needs, and vl-convert's start-up.
 PRELOAD = "import perfkit.report._kernel as _pk_kernel; _pk_kernel.preload(); del _pk_kernel"
@@ -108,6 +111,10 @@ class WarmKernel:
         self._ipc = tempfile.mkdtemp(prefix="perfkit-kernel-")
         self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
                                      ip=os.path.join(self._ipc, "k"))
+        spec = self.km.kernel_spec
+        if spec is not None and spec.argv[1:3] == ["-m", "ipykernel_launcher"]:
+            # the same kernel, started so that its subprocess-output pipe is IPC too (not TCP)
+            spec.argv = [spec.argv[0], "-m", KERNEL_LAUNCHER, *spec.argv[3:]]
         env = {**os.environ, **self.env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         # no history database: nothing to write per cell, and no clash when the count restarts
         run_sync(self.km.start_kernel)(env=env, cwd=os.getcwd(),
@@ -131,11 +138,35 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001
                 pass
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the (stopped) kernel's manager, client and IPC socket folder."""
         self.km = None
         self.kc = None
         if getattr(self, "_ipc", None):
             shutil.rmtree(self._ipc, ignore_errors=True)
             self._ipc = None
+
+    def kill(self) -> None:
+        """Kill the kernel process (and what it started) at once, without the shutdown
+        handshake: for a worker that is being stopped."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session
+            except OSError:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        cf = getattr(self.km, "connection_file", "")
+        if cf:
+            try:
+                os.unlink(cf)
+            except OSError:
+                pass
+        self._forget()
 
     def restart(self) -> None:
         self.shutdown()

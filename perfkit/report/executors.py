@@ -4,17 +4,26 @@ Each worker process (or Dask worker thread) keeps one warm kernel for all the jo
 given (:mod:`perfkit.report.engine`). A job is plain data (:class:`Job`) and its outcome is
 plain data (:class:`JobResult`), so both executors ship them the same way. A failing
 notebook never raises out of :func:`run_job`: its failing cell and error are returned.
+
+Stopping: the local workers start with Ctrl-C ignored and then leave the terminal's process
+group, so Ctrl-C reaches the runner alone (no worker tracebacks); the runner then stops
+them (SIGTERM), and a worker that receives SIGTERM — or whose runner dies, on Linux —
+kills its kernel and exits at once.
 """
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing as mp
 import os
+import signal
+import sys
 import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,7 +34,8 @@ from papermill.exceptions import PapermillExecutionError
 from perfkit.report.engine import ENGINE_NAME, KernelStartError, WarmKernel
 from perfkit.report.html import write_html
 
-__all__ = ["Job", "JobResult", "run_job", "LocalExecutor", "DaskExecutor", "make_executor", "EXECUTORS"]
+__all__ = ["Job", "JobResult", "run_job", "init_worker", "init_local_worker", "LocalExecutor", "DaskExecutor",
+           "make_executor", "EXECUTORS"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,37 @@ def init_worker(env: dict[str, str] | None = None, warm: bool = True) -> str:
     if warm:
         _kernel()
     return f"{os.getpid()}"
+
+
+def init_local_worker(env: dict[str, str] | None = None) -> str:
+    """:func:`init_worker` for a process of the local pool: first make the process stop
+    cleanly (see the module's docstring)."""
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()  # out of the terminal's process group: Ctrl-C goes to the runner only
+    signal.signal(signal.SIGTERM, _terminate)
+    _die_with_parent()
+    return init_worker(env)
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM in a worker: kill its kernels (no shutdown handshake) and exit now."""
+    for wk in list(_KERNELS.values()):
+        wk.kill()
+    os._exit(128 + signum)
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel send this worker SIGTERM when the runner dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = mp.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the runner died before prctl
+        _terminate(signal.SIGTERM, None)
 
 
 def _kernel():
@@ -182,9 +223,10 @@ class LocalExecutor:
         if self._pool is None:
             n = min(self.jobs, n or self.jobs)
             self._pool = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                             initializer=init_worker, initargs=(self.env,))
-            for _ in range(n):  # one submission per worker makes the pool spawn them all now
-                self._pool.submit(_ping)
+                                             initializer=init_local_worker, initargs=(self.env,))
+            with _children_ignore_sigint():
+                for _ in range(n):  # one submission per worker makes the pool spawn them all now
+                    self._pool.submit(_ping)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
         jobs = list(jobs)
@@ -201,20 +243,47 @@ class LocalExecutor:
                                                             "evalue": str(exc)})
             yield res
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def close(self, *, abort: bool = False) -> None:
+        """Wait for the workers to finish and stop them; ``abort``: stop them now."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        if not abort:
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        for p in procs:
+            try:
+                p.terminate()  # SIGTERM: the worker kills its kernel and exits
+            except (OSError, ValueError, AttributeError):
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.join(timeout=10)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        self.close(abort=exc_type is not None)
 
 
 def _ping() -> int:
     return os.getpid()
+
+
+@contextmanager
+def _children_ignore_sigint() -> Iterator[None]:
+    """Processes started in this block begin with SIGINT ignored (inherited through exec),
+    so a Ctrl-C while they import cannot print a traceback from them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 class DaskExecutor:

@@ -59,7 +59,8 @@ def index_html(facts, manifest: Mapping[str, Any]) -> str:
                 name += f" — {facts.unit_name(unit, 'zh')} {facts.unit_name(unit, 'en')} ({unit})"
             else:
                 name += f" — {unit}"
-        link = _link(r["html"]) if r["status"] != "failed" or Path(r["html"]).suffix else r["html"]
+        # a failed report's file only says that it failed: no link, the failures table says why
+        link = _link(r["html"]) if r["status"] != "failed" else _both("batch.no_file")
         rows.append({_both("col.report"): name, _both("col.lang"): _both(f"lang.{r['lang']}"),
                      _both("col.status"): _both(f"index.status.{r['status']}"),
                      _both("col.seconds"): f"{r['seconds']:.2f}", _both("col.file"): link})

@@ -1,10 +1,17 @@
 """The warm-kernel papermill engine: every report runs in a fresh namespace, a kernel that
-fails to start is retried, a notebook that runs too long is stopped and reported."""
+fails to start is retried, a notebook that runs too long is stopped and reported, and a
+kernel listens on no TCP port."""
 from __future__ import annotations
+
+import os
+import stat
+import sys
 
 import nbformat
 import papermill as pm
 import pytest
+from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 
 from perfkit.report.engine import ENGINE_NAME, KernelStartError, WarmKernel
 from perfkit.report.executors import Job, run_job
@@ -85,3 +92,58 @@ def test_a_notebook_over_its_time_limit_fails_with_a_timeout(tmp_path):
     res = run_job(Job(id="ok", kind="ok", notebook=str(ok), params={}, html=str(tmp_path / "ok.html"),
                       ipynb=str(tmp_path / "run" / "ok.ipynb"), lang="en"))
     assert res.status == "ok" and "<p>fine</p>" in (tmp_path / "ok.html").read_text()
+
+
+# ---------------------------------------------------------------------- no network
+def _tcp_listening(pid: int) -> list[str]:
+    """Local addresses of the TCP sockets process ``pid`` listens on (Linux /proc)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    found = []
+    for table in ("tcp", "tcp6"):
+        with open(f"/proc/{pid}/net/{table}") as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                if cols[3] == "0A" and cols[9] in inodes:  # state LISTEN
+                    found.append(cols[1])
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_report_kernel_listens_on_no_tcp_port_and_warns_of_nothing(capfd):
+    # the detectors themselves: a plain Jupyter kernel (TCP) is seen listening and warns
+    plain = KernelManager(kernel_name="python3")
+    plain.start_kernel()
+    try:
+        kc = plain.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        assert _tcp_listening(plain.provisioner.pid)
+        kc.stop_channels()
+    finally:
+        plain.shutdown_kernel(now=True)
+    assert "Kernel is running over TCP without encryption" in capfd.readouterr().err
+
+    with WarmKernel(preload="") as wk:
+        pid = wk.km.provisioner.pid
+        assert _tcp_listening(pid) == []
+        info = wk.km.get_connection_info()
+        assert info["transport"] == "ipc"
+        folder = os.path.dirname(info["ip"])
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700  # only the runner's user reaches the sockets
+        # output of a subprocess the notebook forks still arrives (through the IPC pipe)
+        texts = []
+        run_sync(wk.kc.execute_interactive)(
+            "import os, time\npid = os.fork()\nif pid == 0:\n    print('from the child', flush=True)\n"
+            "    os._exit(0)\nos.waitpid(pid, 0)\ntime.sleep(0.5)", timeout=30,
+            output_hook=lambda m: texts.append(m["content"].get("text") or ""))
+        assert "from the child" in "".join(texts)
+        assert _tcp_listening(pid) == []
+    err = capfd.readouterr().err
+    assert "without encryption" not in err and "TCP" not in err
