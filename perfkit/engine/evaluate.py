@@ -86,15 +86,18 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
     treated values (and their recipe steps) come from ``reuse`` (an evaluation of the
     same validated round) when the treatment and what it depends on are unchanged."""
     leaf_ids = list(c.leaf_ids)
-    survey = pipeline.survey(c)
     key = pipeline.treatment_key(c)
-    steps = list(survey.steps)
     if reuse is not None and key == reuse.cache.get("treatment_key"):
+        # the survey section is part of the treatment key: the survey summary is reused too
+        survey_table = reuse.survey
         raw_df, treated_df, log, kept = reuse.raw, reuse.treated, reuse.treatment, reuse.kept
         text_df, targets_df = reuse.text, reuse.value_targets
-        steps.extend(st for st in reuse.recipe if st.stage == "treat" or (st.stage == "raw" and st.target != "survey"))
+        steps = [st for st in reuse.recipe if st.stage in ("raw", "treat")]
         treated = treated_df.to_numpy(dtype=float)
     else:
+        survey = pipeline.survey(c)
+        survey_table = survey.table
+        steps = list(survey.steps)
         collected = pipeline.collect(c, survey.index)
         treatment = pipeline.treat(c, collected.raw)
         steps.extend(collected.steps + treatment.steps)
@@ -125,6 +128,6 @@ def run(c: Compiled, *, input_data: RoundData, validation: ValidationReport,
         raw=raw_df, treated=treated_df, treatment=log, scores=scores, nodes=nodes, points=points, max_points=eff,
         results=fin.results, weights=agg.weights,
         reasons=pd.DataFrame(scored.reasons, index=c.index, columns=leaf_ids, dtype=object, copy=False),
-        targets_detail=tg.detail, survey=survey.table, recipe=tuple(steps), warnings=scored.warnings,
+        targets_detail=tg.detail, survey=survey_table, recipe=tuple(steps), warnings=scored.warnings,
         kept=np.asarray(kept, dtype=bool), text=text_df, value_targets=targets_df, compiled=c,
         cache={"treatment_key": key}, engine=evaluate)
