@@ -180,7 +180,7 @@ def _help_sheet(wb: openpyxl.Workbook, scheme: Scheme, meta: Mapping[str, str], 
     ws.merge_cells("A1:C1")
     ws.merge_cells("A2:C2")
     facts = [
-        ("collect.help_collector", f"{meta['collector_name_zh']}({meta['collector_id']})",
+        ("collect.help_collector", f"{meta['collector_name_zh']}\uff08{meta['collector_id']}\uff09",
          f"{meta['collector_name_en']} ({meta['collector_id']})"),
         ("collect.help_round", meta["round"], meta["round"]),
         ("collect.help_deadline", meta["deadline"], meta["deadline"]),
