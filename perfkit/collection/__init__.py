@@ -11,8 +11,17 @@ from perfkit.collection.cells import Cell, cell_ref, column_letters
 from perfkit.collection.duty import Collector, collector_names, deadline_of, duty_cells, read_collectors, read_deadlines
 from perfkit.collection.figures import Figures, ReturnProblem, check_figures
 from perfkit.collection.ingest import Ingestion, ReturnedFile, ingest, returned_files
+from perfkit.collection.performance import (
+    CollectorPerformance,
+    collection_penalties,
+    collector_performance,
+    read_records,
+    submission_errors,
+)
 from perfkit.collection.template import fill_template, template_name, write_templates
 
 __all__ = ["Cell", "cell_ref", "column_letters", "Collector", "collector_names", "deadline_of", "duty_cells",
            "read_collectors", "read_deadlines", "Figures", "ReturnProblem", "check_figures", "Ingestion",
-           "ReturnedFile", "ingest", "returned_files", "fill_template", "template_name", "write_templates"]
+           "ReturnedFile", "ingest", "returned_files", "fill_template", "template_name", "write_templates",
+           "CollectorPerformance", "collection_penalties", "collector_performance", "read_records",
+           "submission_errors"]
