@@ -17,6 +17,7 @@ evaluation when the scheme declares a ``collection:`` rule
 from __future__ import annotations
 
 import builtins
+import datetime as _dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,18 @@ PERFORMANCE_COLUMNS = ("round", "collector_id", "deadline", "first_submitted", "
                        "errors_per_submission")
 
 
+def _local_times(s: pd.Series) -> pd.Series:
+    """Timestamps as the office's local wall-clock time (naive), like the deadlines; times
+    with a UTC offset are converted to this machine's local time."""
+    try:
+        return pd.to_datetime(s, errors="coerce", format="mixed")
+    except ValueError:  # a mix of offsets, or offsets and naive times
+        parsed = [pd.Timestamp(v) if isinstance(v, str) and v.strip() else pd.NaT for v in s]
+        local = _dt.datetime.now().astimezone().tzinfo
+        return pd.Series([v.tz_convert(local).tz_localize(None) if v is not pd.NaT and v.tzinfo else v
+                          for v in parsed], index=s.index, dtype="datetime64[ns]")
+
+
 def read_records(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     """The submission records, typed: ``version`` int, ``submitted_at``/``deadline`` timestamps."""
     df = path.copy() if isinstance(path, pd.DataFrame) else read_table(path)
@@ -52,7 +65,7 @@ def read_records(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     df["round"] = df["round"].astype(str).str.strip()
     df["collector_id"] = df["collector_id"].astype(str).str.strip()
     df["version"] = pd.to_numeric(df["version"], errors="coerce")
-    df["submitted_at"] = pd.to_datetime(df["submitted_at"], errors="coerce", format="mixed")
+    df["submitted_at"] = _local_times(df["submitted_at"])
     for col, what in (("version", "a version number"), ("submitted_at", "a date and time")):
         bad = df[df[col].isna()]
         if len(bad):
@@ -62,7 +75,7 @@ def read_records(path: str | Path | pd.DataFrame) -> pd.DataFrame:
                             hint="e.g. version 1, submitted_at 2026-01-18 16:52")
     df["version"] = df["version"].astype(int)
     if "deadline" in df.columns:
-        df["deadline"] = pd.to_datetime(df["deadline"], errors="coerce", format="mixed")
+        df["deadline"] = _local_times(df["deadline"])
     for col in ("errors", "rows"):
         if col in df.columns:
             df[col] = pd.to_numeric(df[col], errors="coerce")
