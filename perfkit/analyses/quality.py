@@ -158,8 +158,12 @@ class Flag:
         names = self.evidence.get("names", {})
         unit = names.get(f"unit_{lang}") or self.unit_id
         indicator = names.get(f"indicator_{lang}") or self.indicator_id
+        params = dict(self.params)
+        for key in ("units", "other"):  # lists of units named in the reader's language
+            if f"{key}_{lang}" in params:
+                params[key] = params[f"{key}_{lang}"]
         return t(f"alert.qa_{self.code}", lang, cell=str(self.cell), unit=unit, indicator=indicator,
-                 value=self.value, **self.params)
+                 value=self.value, **params)
 
     def alert(self) -> Alert:
         return Alert("quality", self.level, f"qa_{self.code}", str(self.cell),
@@ -430,8 +434,12 @@ def _copied_blocks(num: pd.DataFrame, th: Thresholds, out: _Flags) -> pd.Series:
                         span = f"{first.ref}:{last.ref}" if first.letter else f"{first.ref} … {last.ref}"
                         out.add("copied_block", "warning", rows[0], cell, value=rows[0]["text"], unit="-",
                                 indicator=iid,
-                                params={"n": run, "units": "、".join(r["unit_id"] for r in rows), "span": span,
-                                        "expected": f"{expected:.1g}"},
+                                params={"n": run, "units": "、".join(r["unit_id"] for r in rows),
+                                        "units_zh": "、".join(out.names["unit_zh"].get(r["unit_id"], r["unit_id"])
+                                                             for r in rows),
+                                        "units_en": ", ".join(out.names["unit_en"].get(r["unit_id"], r["unit_id"])
+                                                              for r in rows),
+                                        "span": span, "expected": f"{expected:.1g}"},
                                 evidence={"units": [r["unit_id"] for r in rows], "cells": [str(_cell(r)) for r in rows],
                                           "value": float(v), "others_with_value": int(counts.get(v, run) - run),
                                           "figures": total, "expected_runs": expected})
@@ -465,7 +473,9 @@ def _twins(num: pd.DataFrame, th: Thresholds, out: _Flags) -> None:
             if chance < th.alpha:
                 rows = g[(g["unit_id"] == b) & g["indicator_id"].isin(inds)].to_dict("records")
                 out.add("twin_units", "warning", rows[0], _cell(rows[0]), unit=b, indicator=inds[0],
-                        value=rows[0]["text"], params={"other": a, "n": len(inds), "indicators": "、".join(inds)},
+                        value=rows[0]["text"], params={"other": a, "other_zh": out.names["unit_zh"].get(a, a),
+                                                       "other_en": out.names["unit_en"].get(a, a), "n": len(inds),
+                                                       "indicators": "、".join(inds)},
                         evidence={"units": [a, b], "indicators": inds, "chance": chance, "category": cat})
 
 
