@@ -9,7 +9,9 @@ returns a :class:`QualityReport` of :class:`Flag` records, each with the cell it
   exact duplicate, or two different figures), not a number, a grade not in the list,
   outside the declared range;
 * ``scale_slip`` — a ×100 slip: a rate given as a ratio or the reverse (the figure is about
-  100 times the median of its category, and a hundredth of it is in range and typical);
+  100 times, or a hundredth of, the median of its category and does not fit there — an
+  outlier or outside the declared range — while the figure corrected by 100 is in range and
+  typical);
 * ``above_100`` — a rate (a percent whose declared range ends at 100, or a ratio ending at
   1) above 100 %;
 * ``outlier`` — robust outliers within the indicator and category: the modified z-score
@@ -345,7 +347,8 @@ def _outliers_and_slips(num: pd.DataFrame, th: Thresholds, out: _Flags, blocked:
     yc = np.where(num["is_ratio"], corrected / num["target"], corrected)
     zc = (yc - med) / scale.replace(0, np.nan)
     in_range = ((num["lo"].isna() | (corrected >= num["lo"])) & (num["hi"].isna() | (corrected <= num["hi"])))
-    slip = slip_cand & in_range & (zc.abs().fillna(0) < th.outlier_z)
+    implausible = (z.abs() > th.outlier_z) | (num["status"] == "out_of_range")  # as given, it does not fit
+    slip = slip_cand & in_range & implausible & (zc.abs().fillna(0) < th.outlier_z)
     # no peers to compare with: the declared range alone says a hundredth of the figure fits
     lone = rate & (n < 3) & (num["status"] == "out_of_range") & (num["x"] / 100.0 <= num["hi"]) & \
         (num["x"] / 100.0 >= num["lo"].fillna(-np.inf))
