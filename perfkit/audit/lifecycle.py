@@ -245,9 +245,10 @@ def decide(log: AuditLog, appeal: int, *, decision: str, decided_by: str, reason
         raise AuditError(f"decision {decision!r}: say accepted or rejected{did_you_mean(decision, DECISIONS)}",
                          where=_where(log))
     try:
-        a = log.entry(int(appeal))
+        seq = int(appeal)
     except (TypeError, ValueError):
         raise AuditError(f"{appeal!r} is not an entry number", where=_where(log)) from None
+    a = log.entry(seq)
     if a.kind != "appeal":
         raise AuditError(f"entry {a.seq} is a {a.kind} entry, not an appeal", where=_where(log, a.seq),
                          hint="list the appeals with perfkit appeal list")
