@@ -40,7 +40,6 @@ References
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -252,11 +251,11 @@ def _robust(y: pd.Series, keys: list[pd.Series]) -> tuple[pd.Series, pd.Series, 
 
 
 def _is_rate(measure: str, lo: float, hi: float, label: str) -> bool:
+    """A share: the declared range runs from 0 to 100 (a percent) or 1 (a ratio), and the unit
+    or the name says it is a rate (%, ratio, 比率, …率)."""
     m = (measure or "").lower()
-    if not math.isnan(hi) and (lo == 0 or math.isnan(lo)) and hi in (1.0, 100.0) and ("%" in m or "ratio" in m
-                                                                                      or "比率" in m or "率" in label):
-        return True
-    return False
+    return (not math.isnan(hi) and (lo == 0 or math.isnan(lo)) and hi in (1.0, 100.0)
+            and ("%" in m or "ratio" in m or "比率" in m or "率" in label))
 
 
 def _rate_cap(r: Mapping[str, Any]) -> float:
@@ -268,11 +267,6 @@ def _rate_cap(r: Mapping[str, Any]) -> float:
     if r["source"] == "target" and "%" in str(r["measure"]) and "率" in label and "增" not in label:
         return 100.0
     return math.nan
-
-
-def _decimals(text: str) -> int:
-    m = re.match(r"^[+-]?\d+(?:\.(\d+))?$", text)
-    return len(m.group(1)) if m and m.group(1) else 0
 
 
 def _fmt(v: float) -> str:
@@ -392,7 +386,7 @@ def _jumps(num: pd.DataFrame, prev: pd.DataFrame, th: Thresholds, out: _Flags, b
         return
     m["d"] = m["y"] - m["median"]
     keys = [m["group"], m["category"]]
-    med, scale, n, distinct = _robust(m["d"], keys)
+    med, scale, n, _ = _robust(m["d"], keys)
     _, _, _, distinct_y = _robust(m["y"], keys)
     z = (m["d"] - med) / scale.replace(0, np.nan)
     factor = (m["y"] / m["median"]).where((m["median"] * m["y"]) > 0)
@@ -414,81 +408,84 @@ def _copied_blocks(num: pd.DataFrame, th: Thresholds, out: _Flags) -> pd.Series:
     jump statistics, whose medians and spreads a block of equal figures would distort)."""
     blocked = pd.Series(False, index=num.index)
     leaves = num[(num["source"] == "leaf")]
-    for iid, g in leaves.groupby("indicator_id", sort=False):
-        counts = g["x"].value_counts()
-        total = len(g)
-        for _, f in g.sort_values(["_file", "_row"], kind="stable").groupby("_file", sort=False):
-            xs = f["x"].to_numpy()
-            start = 0
-            for k in range(1, len(xs) + 1):
-                if k < len(xs) and xs[k] == xs[start]:
-                    continue
-                run = k - start
-                if run >= th.run_min:
-                    v = xs[start]
-                    p = (counts.get(v, run) - run + 1) / (total - run + 1)
-                    expected = (total - run + 1) * p ** (run - 1)
-                    if expected < th.alpha:
-                        blocked[f.index[start:k]] = True
-                        rows = f.iloc[start:k].to_dict("records")
-                        first, last = _cell(rows[0]), _cell(rows[-1])
-                        cell = Cell(first.file, first.sheet, first.row, "value", first.letter) if first.letter \
-                            else first
-                        span = f"{first.ref}:{last.ref}" if first.letter else f"{first.ref} … {last.ref}"
-                        out.add("copied_block", "warning", rows[0], cell, value=rows[0]["text"], unit="-",
-                                indicator=iid,
-                                params={"n": run, "units": "、".join(r["unit_id"] for r in rows),
-                                        "units_zh": "、".join(out.names["unit_zh"].get(r["unit_id"], r["unit_id"])
-                                                             for r in rows),
-                                        "units_en": ", ".join(out.names["unit_en"].get(r["unit_id"], r["unit_id"])
-                                                              for r in rows),
-                                        "span": span, "expected": f"{expected:.1g}"},
-                                evidence={"units": [r["unit_id"] for r in rows], "cells": [str(_cell(r)) for r in rows],
-                                          "value": float(v), "others_with_value": int(counts.get(v, run) - run),
-                                          "figures": total, "expected_runs": expected})
-                start = k
+    ordered = leaves.sort_values(["indicator_id", "_file", "_row"], kind="stable")
+    x = ordered["x"].to_numpy()
+    same = np.zeros(len(x), dtype=bool)  # same figure, file and indicator as the row before
+    if len(x) > 1:
+        same[1:] = (x[1:] == x[:-1]) & (ordered["indicator_id"].to_numpy()[1:] == ordered["indicator_id"].to_numpy()[
+            :-1]) & (ordered["_file"].astype(str).to_numpy()[1:] == ordered["_file"].astype(str).to_numpy()[:-1])
+    starts = np.flatnonzero(~same)
+    lengths = np.diff(np.append(starts, len(x)))
+    counts = ordered.groupby(["indicator_id", "x"], sort=False)["x"].transform("size").to_numpy()
+    totals = ordered.groupby("indicator_id", sort=False)["x"].transform("size").to_numpy()
+    for start, run in zip(starts[lengths >= th.run_min], lengths[lengths >= th.run_min]):
+        total, count = int(totals[start]), int(counts[start])
+        p = (count - run + 1) / (total - run + 1)
+        expected = (total - run + 1) * p ** (run - 1)
+        if expected >= th.alpha:
+            continue
+        block = ordered.iloc[start:start + run]
+        blocked[block.index] = True
+        rows = block.to_dict("records")
+        iid, v = rows[0]["indicator_id"], float(x[start])
+        first, last = _cell(rows[0]), _cell(rows[-1])
+        cell = Cell(first.file, first.sheet, first.row, "value", first.letter) if first.letter else first
+        span = f"{first.ref}:{last.ref}" if first.letter else f"{first.ref} … {last.ref}"
+        out.add("copied_block", "warning", rows[0], cell, value=rows[0]["text"], unit="-", indicator=iid,
+                params={"n": int(run), "units": "、".join(r["unit_id"] for r in rows),
+                        "units_zh": "、".join(out.names["unit_zh"].get(r["unit_id"], r["unit_id"]) for r in rows),
+                        "units_en": ", ".join(out.names["unit_en"].get(r["unit_id"], r["unit_id"]) for r in rows),
+                        "span": span, "expected": f"{expected:.1g}"},
+                evidence={"units": [r["unit_id"] for r in rows], "cells": [str(_cell(r)) for r in rows],
+                          "value": v, "others_with_value": count - int(run), "figures": total,
+                          "expected_runs": expected})
     return blocked
 
 
 def _twins(num: pd.DataFrame, th: Thresholds, out: _Flags) -> None:
-    leaves = num[num["source"] == "leaf"]
-    for cat, g in leaves.groupby("category", sort=False):
-        pairs: dict[tuple[str, str], list[str]] = {}
-        lam: dict[str, float] = {}
-        for iid, h in g.groupby("indicator_id", sort=False):
-            if len(h) < th.min_group or h["x"].nunique() < 0.5 * len(h):
-                continue
-            share = h["x"].value_counts(normalize=True)
-            lam[iid] = float((share ** 2).sum())
-            for _, same in h.groupby("x"):
-                us = sorted(same["unit_id"])
-                if 1 < len(us) <= 4:
-                    for a in range(len(us)):
-                        for b in range(a + 1, len(us)):
-                            pairs.setdefault((us[a], us[b]), []).append(iid)
-        n_units = g["unit_id"].nunique()
-        n_pairs = max(1, n_units * (n_units - 1) // 2)
-        total_lam = sum(lam.values())
-        for (a, b), inds in pairs.items():
-            if len(inds) < th.twin_min:
-                continue
-            chance = n_pairs * float(stats.poisson.sf(len(inds) - 1, total_lam))
-            if chance < th.alpha:
-                rows = g[(g["unit_id"] == b) & g["indicator_id"].isin(inds)].to_dict("records")
-                out.add("twin_units", "warning", rows[0], _cell(rows[0]), unit=b, indicator=inds[0],
-                        value=rows[0]["text"], params={"other": a, "other_zh": out.names["unit_zh"].get(a, a),
-                                                       "other_en": out.names["unit_en"].get(a, a), "n": len(inds),
-                                                       "indicators": "、".join(inds)},
-                        evidence={"units": [a, b], "indicators": inds, "chance": chance, "category": cat})
+    """Pairs of units of a category with identical figures on at least ``twin_min``
+    indicators whose values rarely coincide (at least half the figures distinct); the chance
+    of that many coincidences is a Poisson tail with the summed collision probabilities."""
+    leaves = num[num["source"] == "leaf"][["category", "indicator_id", "unit_id", "x"]]
+    g = leaves.groupby(["category", "indicator_id"], sort=False)["x"]
+    size, distinct = g.transform("size"), g.transform("nunique")
+    cont = leaves[(size >= th.min_group) & (distinct >= 0.5 * size)]
+    if cont.empty:
+        return
+    share = cont.groupby(["category", "indicator_id", "x"], sort=False)["x"].transform("size") / \
+        cont.groupby(["category", "indicator_id"], sort=False)["x"].transform("size")
+    collision = (share ** 2 / cont.groupby(["category", "indicator_id", "x"], sort=False)["x"].transform("size")) \
+        .groupby(cont["category"]).sum()  # sum over indicators of the chance two units coincide
+    same = cont[cont.duplicated(["category", "indicator_id", "x"], keep=False)]
+    if same.empty:
+        return
+    pairs = same.merge(same, on=["category", "indicator_id", "x"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs["unit_id_a"] < pairs["unit_id_b"]]
+    counts = pairs.groupby(["category", "unit_id_a", "unit_id_b"], sort=False)["indicator_id"].agg(list)
+    n_units = leaves.groupby("category")["unit_id"].nunique()
+    for (cat, a, b), inds in counts.items():
+        if len(inds) < th.twin_min:
+            continue
+        n_pairs = max(1, int(n_units[cat]) * (int(n_units[cat]) - 1) // 2)
+        chance = n_pairs * float(stats.poisson.sf(len(inds) - 1, float(collision[cat])))
+        if chance >= th.alpha:
+            continue
+        rows = num[(num["unit_id"] == b) & num["indicator_id"].isin(inds) & (num["source"] == "leaf")] \
+            .to_dict("records")
+        out.add("twin_units", "warning", rows[0], _cell(rows[0]), unit=b, indicator=inds[0], value=rows[0]["text"],
+                params={"other": a, "other_zh": out.names["unit_zh"].get(a, a),
+                        "other_en": out.names["unit_en"].get(a, a), "n": len(inds), "indicators": "、".join(inds)},
+                evidence={"units": [a, b], "indicators": list(inds), "chance": chance, "category": cat})
 
 
 def _heaping(num: pd.DataFrame, th: Thresholds, out: _Flags) -> None:
-    leaves = num[num["source"] == "leaf"]
+    leaves = num[num["source"] == "leaf"].copy()
+    leaves["decimals"] = leaves["text"].astype(str).str.extract(r"^[+-]?\d+\.(\d+)$")[0].str.len() \
+        .fillna(0).astype(int)
     for (iid, file), g in leaves.groupby(["indicator_id", "_file"], sort=False):
         if len(g) < th.heaping_min_n:
             continue
-        dec = g["text"].map(_decimals)
-        d = int(dec.mode().iloc[0])
+        d = int(g["decimals"].mode().iloc[0])
         scaled = np.round(g["x"].to_numpy() * 10 ** d, 6)
         if np.nanmax(scaled) - np.nanmin(scaled) < 50 or not np.allclose(scaled, np.round(scaled)):
             continue
@@ -555,11 +552,13 @@ def check_quality(scheme: Scheme, data: RoundData, *, previous: Mapping[str, Rou
              "indicator_en": dict(zip(duty["indicator_id"], duty["indicator_name_en"]))}
     out = _Flags(names)
     tab = figs.table
+    places = {(p.cell.file, p.cell.row) for p in figs.problems if p.code in _CELL_CODES}
     by_place = {}
-    if len(tab):
-        for r in tab.to_dict("records"):
-            by_place.setdefault((str(r["_file"]), r["_row"] if r["_row"] is None or pd.isna(r["_row"])
-                                 else int(r["_row"])), r)
+    if places and len(tab):
+        keys = pd.Series(list(zip(tab["_file"].astype(str), pd.to_numeric(tab["_row"], errors="coerce"))),
+                         index=tab.index)
+        for r in tab[keys.isin(places)].to_dict("records"):
+            by_place.setdefault((str(r["_file"]), int(r["_row"])), r)
     for p in figs.problems:
         code = _CELL_CODES.get(p.code)
         if code is None:
@@ -578,10 +577,13 @@ def check_quality(scheme: Scheme, data: RoundData, *, previous: Mapping[str, Rou
         num["y"] = np.where(num["is_ratio"], num["x"] / num["target"], num["x"])
         num["group"] = np.where(num["source"] == "target", "targets:" + num["category"].astype(str),
                                 num["indicator_id"])
-        num["rate"] = [(_is_rate(m, lo, hi, lb) or (s == "target" and "%" in str(m)))
-                       for m, lo, hi, lb, s in zip(num["measure"], num["lo"], num["hi"], label, num["source"])]
-        num["cap"] = [_rate_cap(r) for r in num[["hi", "lo", "measure", "source", "indicator_name"]]
-                      .to_dict("records")]
+        kinds = num[["measure", "lo", "hi", "indicator_name", "source"]].drop_duplicates()
+        kinds["rate"] = [(_is_rate(m, lo, hi, lb) or (src == "target" and "%" in str(m)))
+                         for m, lo, hi, lb, src in zip(kinds["measure"], kinds["lo"], kinds["hi"],
+                                                       kinds["indicator_name"], kinds["source"])]
+        kinds["cap"] = [_rate_cap(r) for r in kinds.to_dict("records")]
+        num = num.reset_index().merge(kinds, on=["measure", "lo", "hi", "indicator_name", "source"], how="left") \
+            .set_index("index")
         blocked = _copied_blocks(num, th, out)
         _outliers_and_slips(num, th, out, blocked)
         _jumps(num, _previous_values(previous), th, out, blocked)

@@ -19,8 +19,8 @@ from perfkit.audit.lifecycle import (
     review,
     round_status,
 )
-from perfkit.audit.submissions import record_submission, store_folder, submissions
 from perfkit.audit.log import GENESIS, AuditError, AuditLog, ChainProblem, Entry, Verification, entry_hash, open_log
+from perfkit.audit.submissions import record_submission, store_folder, submissions
 
 __all__ = ["open_log", "AuditLog", "AuditError", "Entry", "ChainProblem", "Verification", "entry_hash", "GENESIS",
            "publish", "file_appeal", "decide", "appeals", "review", "finalise", "round_status", "RoundReview",

@@ -411,7 +411,7 @@ def review(log: AuditLog, round: str | int) -> RoundReview:  # noqa: A002
     decisions = sorted((e for e in log.entries(rnd, "decision") if e.decision == "accepted"), key=lambda e: e.seq)
     traces: dict[str, list[int]] = {}
     steps = []
-    current, cur_data, applied = published, data, []
+    current, applied = published, []
     for d in decisions:
         applied.append((d.ref, d.unit_id, d.indicator_id, d.new_value))
         nxt_data = _apply(data, applied)
@@ -426,7 +426,7 @@ def review(log: AuditLog, round: str | int) -> RoundReview:  # noqa: A002
         steps.append({"appeal": int(d.ref), "decision_entry": d.seq, "unit_id": d.unit_id,
                       "indicator_id": d.indicator_id, "published": d.old_value, "decided": d.new_value,
                       "units_changed": len(moved)})
-        current, cur_data = nxt, nxt_data
+        current = nxt
     final = current
     a, b = published.results, final.results
     changed = _moved(a, b)

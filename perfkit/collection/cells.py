@@ -7,6 +7,7 @@ column, looking the column's letter up in the file's header row when it has to.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,7 +112,7 @@ def column_letters(file: str | Path, sheet: str = "") -> dict[str, str]:
 
 
 def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
 def cell_ref(row: Any, column: str = "value") -> Cell:

@@ -178,17 +178,27 @@ def duty_cells(scheme: Scheme, data: RoundData, *, collectors: str | Path | pd.D
                             hint="units need unit_id, name_zh, name_en, category")
         units[col] = units[col].map(_clean)
     units = units[units["unit_id"] != ""].drop_duplicates("unit_id")
-    rows = []
+    categories = [c for c in dict.fromkeys(units["category"]) if c]
+    meta, picks = [], []
+    cat_of = units["category"].to_numpy(dtype=object)
     for nid, node in scheme.leaves.items():
         if node.source != "values":
             continue
         lo, hi = (node.range if node.range is not None else (np.nan, np.nan))
         grades = _grades(node) if node.kind == "qualitative" else ()
-        kind = "grade" if grades else "number"
-        for u in units.itertuples(index=False):
-            if u.category and scheme.applies(nid, u.category):
-                rows.append((assign[nid], u.unit_id, u.name_zh, u.name_en, u.category, nid, node.label.zh,
-                             node.label.en, node.unit or "", np.nan, kind, lo, hi, grades, "leaf", nid))
+        picks.append(np.flatnonzero(np.isin(cat_of, [c for c in categories if scheme.applies(nid, c)])))
+        meta.append({"collector_id": assign[nid], "indicator_id": nid, "indicator_name": node.label.zh,
+                     "indicator_name_en": node.label.en, "measure": node.unit or "", "target": np.nan,
+                     "kind": "grade" if grades else "number", "lo": float(lo), "hi": float(hi), "grades": grades,
+                     "source": "leaf", "node": nid})
+    pieces = []
+    if meta:
+        which = np.concatenate([np.full(len(pk), k) for k, pk in enumerate(picks)])
+        who = units.iloc[np.concatenate(picks)][["unit_id", "name_zh", "name_en", "category"]].reset_index(drop=True)
+        info = pd.DataFrame(meta).iloc[which].reset_index(drop=True)
+        pieces.append(pd.concat([who.rename(columns={"name_zh": "unit_name", "name_en": "unit_name_en"}), info],
+                                axis=1))
+    rows = []
     targets = data.targets
     if scheme.target_nodes and len(targets):
         tnodes = list(scheme.target_nodes)
@@ -209,7 +219,12 @@ def duty_cells(scheme: Scheme, data: RoundData, *, collectors: str | Path | pd.D
                          r["label_zh"] or r["indicator_id"], r["label_en"] or r["indicator_id"], r["measure"],
                          float(target_values[idx]), "binary" if binary else "number", 0.0,
                          1.0 if binary else np.nan, (), "target", node))
-    df = pd.DataFrame(rows, columns=list(DUTY_COLUMNS))
+    pieces.append(pd.DataFrame(rows, columns=list(DUTY_COLUMNS)))
+    df = pd.concat([x[list(DUTY_COLUMNS)] for x in pieces if len(x)], ignore_index=True) if any(len(x) for x in pieces) \
+        else pd.DataFrame(columns=list(DUTY_COLUMNS))
+    for col in ("collector_id", "unit_id", "unit_name", "unit_name_en", "category", "indicator_id", "indicator_name",
+                "indicator_name_en", "measure", "kind", "source", "node"):
+        df[col] = df[col].astype(object)
     df["lo"] = df["lo"].astype(float)
     df["hi"] = df["hi"].astype(float)
     df["target"] = df["target"].astype(float)

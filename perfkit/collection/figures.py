@@ -85,6 +85,9 @@ class Figures:
     table: pd.DataFrame
 
 
+_PLAIN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
 def clean_text(s: pd.Series) -> pd.Series:
     """Cells as stripped text, ``""`` for empty ones."""
     text = s.astype("string").str.strip().fillna("")
@@ -166,7 +169,13 @@ def check_figures(scheme: Scheme, data: RoundData, values: pd.DataFrame, duty: p
     checked = ok & ~dup
     v["x"] = np.nan
     v["status"] = np.where(checked, "ok", "error")
-    sub = v[checked]
+    v["text"] = v["text"].astype(object)
+    # Plain numbers (digits, a point, an exponent) are read as the engine reads them, by
+    # pandas.to_numeric; every other cell (thousands separators, a percent sign, text ...) is
+    # handed to the engine's own validation, whose reading and refusals are kept.
+    plain = checked & v["text"].str.fullmatch(_PLAIN, na=False) & (v["kind"] != "grade")
+    v.loc[plain, "x"] = pd.to_numeric(v.loc[plain, "text"], errors="coerce")
+    sub = v[checked & ~plain & (v["text"] != "") & (v["kind"] != "grade")]
     report = None
     if len(sub):
         rnd = str(sub["round"].dropna().iloc[0]) if sub["round"].notna().any() else data.round
@@ -204,7 +213,7 @@ def check_figures(scheme: Scheme, data: RoundData, values: pd.DataFrame, duty: p
         add("error", "out_of_range", r, "value", found=r["text"], range=rng, measure=r["measure"] or "—")
     if report is not None:
         located = {(p.cell.file, p.cell.row) for p in problems}
-        by_place = {(str(f), int(r)) for f, r in zip(v["_file"], v["_row"]) if r is not None and not pd.isna(r)}
+        by_place = {(str(f), int(r)) for f, r in zip(sub["_file"], sub["_row"]) if r is not None and not pd.isna(r)}
         for p in report.errors:
             if p.table == "values" and p.row is not None and (p.file, p.row) not in located \
                     and (p.file, p.row) in by_place:

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from perfkit.collection import layout as L
 from perfkit.collection.cells import Cell, column_letters
@@ -212,18 +212,33 @@ def _sheet_header(rows: list[tuple], wanted: Mapping[str, tuple[str, str]]) -> t
 
 
 # ---------------------------------------------------------------------- templates
-def _read_meta(wb) -> dict[str, str]:
-    ws = wb[L.META_SHEET]
-    return {_text(r[0]): _text(r[1]) if len(r) > 1 else "" for r in ws.iter_rows(values_only=True) if r and r[0]}
+class _Book:
+    """A workbook's sheets as rows of cell values (calamine: fast, reads the values Excel
+    saved; empty cells are ``None``), read once each."""
+
+    def __init__(self, path: Path) -> None:
+        self._wb = CalamineWorkbook.from_path(str(path))
+        self.sheetnames = list(self._wb.sheet_names)
+        self._rows: dict[str, list[tuple]] = {}
+
+    def rows(self, name: str) -> list[tuple]:
+        if name not in self._rows:
+            raw = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            self._rows[name] = [tuple(None if v == "" else v for v in r) for r in raw]
+        return self._rows[name]
 
 
-def _find_data_sheet(wb, path: Path, out: _Sink) -> tuple[str, list[tuple]] | None:
+def _read_meta(wb: _Book) -> dict[str, str]:
+    return {_text(r[0]): _text(r[1]) if len(r) > 1 else "" for r in wb.rows(L.META_SHEET) if r and r[0]}
+
+
+def _find_data_sheet(wb: _Book, path: Path, out: _Sink) -> tuple[str, list[tuple]] | None:
     if L.DATA_SHEET in wb.sheetnames:
-        return L.DATA_SHEET, [tuple(r) for r in wb[L.DATA_SHEET].iter_rows(values_only=True)]
+        return L.DATA_SHEET, wb.rows(L.DATA_SHEET)
     for name in wb.sheetnames:
         if name in (L.HELP_SHEET, L.META_SHEET):
             continue
-        rows = [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+        rows = wb.rows(name)
         if any(_ROW_ID.match(_text(v)) for r in rows[:50] for v in r):
             out.add("warning", "sheet_renamed", Cell(str(path), name), found=name, expected=L.DATA_SHEET)
             return name, rows
@@ -364,11 +379,7 @@ def _read_table(path: Path, scheme: Scheme, duty: pd.DataFrame, rnd: str, explic
     file = str(path)
     sheet_arg = None
     if path.suffix.lower() == ".xlsx":
-        wb = openpyxl.load_workbook(path, read_only=True)
-        try:
-            sheet_arg = L.DATA_SHEET if L.DATA_SHEET in wb.sheetnames else None
-        finally:
-            wb.close()
+        sheet_arg = L.DATA_SHEET if L.DATA_SHEET in CalamineWorkbook.from_path(str(path)).sheet_names else None
     raw = read_table(path, sheet=sheet_arg)
     sheet = str(raw["_sheet"].iloc[0]) if len(raw) else (sheet_arg or "")
     data_cols = [c for c in raw.columns if c not in ("_file", "_sheet", "_row")]
@@ -482,15 +493,10 @@ def ingest(scheme: Scheme, data: RoundData, files: str | Path | Iterable[str | P
     for path in returned_files(files):
         try:
             if path.suffix.lower() == ".xlsx":
-                wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-                try:
-                    if L.META_SHEET in wb.sheetnames:
-                        values, info = _read_template(path, wb, scheme, duty, rnd, collector, out)
-                    else:
-                        values, info = None, None
-                finally:
-                    wb.close()
-                if values is None:
+                wb = _Book(path)
+                if L.META_SHEET in wb.sheetnames:
+                    values, info = _read_template(path, wb, scheme, duty, rnd, collector, out)
+                else:
                     values, info = _read_table(path, scheme, duty, rnd, collector, out)
             else:
                 values, info = _read_table(path, scheme, duty, rnd, collector, out)

@@ -28,7 +28,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -80,7 +80,15 @@ def template_rows(duty: pd.DataFrame, collector: str, round_id: str) -> pd.DataF
     of every locked cell (what :func:`perfkit.collection.ingest` compares a returned file with)."""
     rows = duty[duty["collector_id"] == collector].reset_index(drop=True).copy()
     rows["row_id"] = [L.row_id(round_id, collector, u, i) for u, i in zip(rows["unit_id"], rows["indicator_id"])]
-    rows["allowed"] = [allowed_text(r) for _, r in rows.iterrows()]
+    kinds = rows[["kind", "lo", "hi", "grades"]].astype({"grades": object})
+    text: dict[tuple, str] = {}
+    allowed = []
+    for kind, lo, hi, grades in kinds.itertuples(index=False):
+        key = (kind, lo, hi, grades)
+        if key not in text:
+            text[key] = allowed_text({"kind": kind, "lo": lo, "hi": hi, "grades": grades})
+        allowed.append(text[key])
+    rows["allowed"] = allowed
     return rows
 
 
@@ -232,7 +240,8 @@ def _help_sheet(wb: openpyxl.Workbook, scheme: Scheme, meta: Mapping[str, str], 
     ws.protection.sheet = True
 
 
-def _data_sheet(wb: openpyxl.Workbook, scheme: Scheme, meta: Mapping[str, str], rows: pd.DataFrame) -> None:
+def _data_sheet(wb: openpyxl.Workbook, scheme: Scheme, meta: Mapping[str, str], rows: pd.DataFrame,
+                prefill: Mapping[tuple[str, str], Any] | None = None) -> None:
     ws = wb.create_sheet(L.DATA_SHEET, 1)
     ws.sheet_properties.tabColor = "E9C46A"
     title = t("collect.sheet_title", "zh", collector=meta["collector_name_zh"], round=meta["round"],
@@ -253,19 +262,19 @@ def _data_sheet(wb: openpyxl.Workbook, scheme: Scheme, meta: Mapping[str, str], 
         ws.column_dimensions[letter].width = width
     ws.row_dimensions[L.HEADER_ROW].height = 32
     letters = L.TEMPLATE_LETTERS
-    unlocked = Protection(locked=False)
+    if "pk_input" not in wb.named_styles:
+        wb.add_named_style(NamedStyle("pk_input", fill=_INPUT_FILL, border=_BORDER, protection=Protection(locked=False)))
+    order = [key for key, *_ in L.COLUMNS]  # the layout's columns are A, B, C ... in this order
+    given = prefill or {}
     for i, r in enumerate(rows.itertuples(index=False)):
-        n = L.FIRST_ROW + i
         cells = {"no": i + 1, "unit_id": r.unit_id, "unit_name": r.unit_name, "indicator_id": r.indicator_id,
                  "indicator_name": r.indicator_name, "measure": r.measure,
-                 "target": None if math.isnan(r.target) else r.target, "allowed": r.allowed, "row_id": r.row_id}
-        for key, v in cells.items():
-            c = ws[f"{letters[key]}{n}"]
-            c.value = neutralise_formulas(v)
-            c.border = _BORDER
+                 "target": None if math.isnan(r.target) else r.target, "allowed": r.allowed, "row_id": r.row_id,
+                 "value": _typed(given.get((r.unit_id, r.indicator_id)))}
+        ws.append([neutralise_formulas(cells.get(key)) for key in order])
+        n = L.FIRST_ROW + i
         for key in L.INPUT_COLUMNS:
-            c = ws[f"{letters[key]}{n}"]
-            c.protection, c.fill, c.border = unlocked, _INPUT_FILL, _BORDER
+            ws[f"{letters[key]}{n}"].style = "pk_input"
     for dv in _validations(rows):
         ws.add_data_validation(dv)
     ws.column_dimensions[letters["row_id"]].hidden = True
@@ -287,11 +296,11 @@ def _meta_sheet(wb: openpyxl.Workbook, meta: Mapping[str, str]) -> None:
 
 
 def _write_one(path: Path, scheme: Scheme, rows: pd.DataFrame, meta: Mapping[str, str],
-               password: str | None) -> Path:
+               password: str | None, prefill: Mapping[tuple[str, str], Any] | None = None) -> Path:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     _help_sheet(wb, scheme, meta, rows)
-    _data_sheet(wb, scheme, meta, rows)
+    _data_sheet(wb, scheme, meta, rows, prefill)
     _meta_sheet(wb, meta)
     wb.active = 1
     if password:
@@ -311,7 +320,8 @@ def write_templates(scheme: Scheme, data: RoundData, out: str | Path, *, round: 
                     collectors: str | Path | pd.DataFrame | None = None,
                     deadlines: str | Path | pd.DataFrame | None = None, deadline: str | None = None,
                     only: Iterable[str] | None = None, default_collector: str | None = None,
-                    password: str | None = None, generated: str | None = None) -> list[Path]:
+                    password: str | None = None, generated: str | None = None,
+                    values: pd.DataFrame | None = None) -> list[Path]:
     """Write one template per collector into ``out``; return their paths.
 
     Parameters
@@ -333,6 +343,9 @@ def write_templates(scheme: Scheme, data: RoundData, out: str | Path, *, round: 
         An optional sheet-protection password (protection works without one).
     generated
         The generation time written into the template (ISO; default: now).
+    values
+        Figures to pre-fill the input cells with (``unit_id, indicator_id, value``), e.g.
+        figures the office already holds, for the collector to confirm or correct.
     """
     round_id = str(round if round is not None else (data.round or ""))
     if not round_id:
@@ -368,7 +381,9 @@ def write_templates(scheme: Scheme, data: RoundData, out: str | Path, *, round: 
                 "collector_name_en": c.name_en, "deadline": when_text, "generated": stamp, "rows": str(len(rows)),
                 "rows_digest": rows_digest(rows)}
         plans.append((Path(out) / template_name(cid, c.name_zh), rows, meta))
-    return [_write_one(path, scheme, rows, meta, password) for path, rows, meta in plans]
+    prefill = None if values is None else {(str(u), str(i)): v for u, i, v in
+                                           zip(values["unit_id"], values["indicator_id"], values["value"])}
+    return [_write_one(path, scheme, rows, meta, password, prefill) for path, rows, meta in plans]
 
 
 def fill_template(path: str | Path, values: pd.DataFrame | Mapping[tuple[str, str], Any], *,
