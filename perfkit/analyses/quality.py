@@ -24,7 +24,8 @@ returns a :class:`QualityReport` of :class:`Flag` records, each with the cell it
   figure is too rare for that to happen by chance; ``twin_units`` — two units of a category
   with identical figures on many indicators whose values rarely coincide;
 * ``heaping`` — too many round figures (last reported digit 0 or 5) for an indicator in a
-  file (one-sided binomial test against the 20 % expected).
+  file (one-sided binomial test against the share of multiples of 5 in the figures' range,
+  about 20 %, at the precision the figures are reported to).
 
 Functional targets are compared by their completion ratio (value / target). Thresholds are
 in :class:`Thresholds`; the defaults give no flag on the Demo City's clean rounds other
@@ -480,25 +481,28 @@ def _twins(num: pd.DataFrame, th: Thresholds, out: _Flags) -> None:
 
 def _heaping(num: pd.DataFrame, th: Thresholds, out: _Flags) -> None:
     leaves = num[num["source"] == "leaf"].copy()
-    leaves["decimals"] = leaves["text"].astype(str).str.extract(r"^[+-]?\d+\.(\d+)$")[0].str.len() \
+    # the reported precision: decimals without trailing zeros ("68.0" is reported to the unit)
+    leaves["decimals"] = leaves["text"].astype(str).str.extract(r"^[+-]?\d+\.(\d*[1-9])0*$")[0].str.len() \
         .fillna(0).astype(int)
     for (iid, file), g in leaves.groupby(["indicator_id", "_file"], sort=False):
         if len(g) < th.heaping_min_n:
             continue
         d = int(g["decimals"].mode().iloc[0])
         scaled = np.round(g["x"].to_numpy() * 10 ** d, 6)
-        if np.nanmax(scaled) - np.nanmin(scaled) < 50 or not np.allclose(scaled, np.round(scaled)):
+        lo, hi = math.ceil(np.nanmin(scaled) - 1e-6), math.floor(np.nanmax(scaled) + 1e-6)
+        if hi - lo < 20:  # too few possible last digits (counts of 0-4 cases) for the test
             continue
-        rounded = (np.round(scaled) % 5 == 0)
+        expected = (hi // 5 - (lo - 1) // 5) / (hi - lo + 1)  # share of multiples of 5 in the range
+        rounded = np.isclose(scaled, np.round(scaled)) & (np.round(scaled) % 5 == 0)
         k, n = int(rounded.sum()), len(g)
-        p = float(stats.binom.sf(k - 1, n, 0.2))
+        p = float(stats.binom.sf(k - 1, n, expected))
         if p < th.alpha:
             rows = g[rounded].to_dict("records")
             first = _cell(g.iloc[0].to_dict())
             cell = Cell(first.file, first.sheet, None, "value", first.letter)
             out.add("heaping", "info", rows[0], cell, unit="-", indicator=iid,
-                    params={"share": f"{k / n:.0%}", "k": k, "n": n, "p": f"{p:.1g}"},
-                    evidence={"round_share": k / n, "expected_share": 0.2, "p_value": p, "decimals": d,
+                    params={"share": f"{k / n:.0%}", "k": k, "n": n, "p": f"{p:.1g}", "expected": f"{expected:.0%}"},
+                    evidence={"round_share": k / n, "expected_share": expected, "p_value": p, "decimals": d,
                               "cells": [str(_cell(r)) for r in rows[:20]]})
 
 

@@ -48,9 +48,9 @@ class Cell:
 
     @property
     def ref(self) -> str:
-        """``E79`` (or ``row 79, column value`` when the letter is unknown)."""
+        """``E79`` (``row 79, column value`` when the letter is unknown; ``E:E`` for a whole column)."""
         if self.row is None:
-            return ""
+            return f"{self.letter}:{self.letter}" if self.letter else ""
         if self.letter:
             return f"{self.letter}{self.row}"
         return f"row {self.row}" + (f", column {self.column}" if self.column else "")
