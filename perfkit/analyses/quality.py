@@ -161,7 +161,7 @@ class Flag:
         unit = names.get(f"unit_{lang}") or self.unit_id
         indicator = names.get(f"indicator_{lang}") or self.indicator_id
         params = dict(self.params)
-        for key in ("units", "other"):  # lists of units named in the reader's language
+        for key in ("units", "other"):  # named in the reader's language
             if f"{key}_{lang}" in params:
                 params[key] = params[f"{key}_{lang}"]
         return t(f"alert.qa_{self.code}", lang, cell=str(self.cell), unit=unit, indicator=indicator,
@@ -570,9 +570,10 @@ def check_quality(scheme: Scheme, data: RoundData, *, previous: Mapping[str, Rou
         r = by_place.get((p.cell.file, p.cell.row))
         unit = str(r["unit_id"]) if r is not None else ""
         ind = str(r["indicator_id"]) if r is not None else ""
+        params = {"suggest": "—", **{k: v for k, v in p.params.items() if k not in ("unit", "indicator", "category")}}
         out.add(code, "critical", None, p.cell, unit=unit or "-", indicator=ind or "-",
-                value=str(r["text"]) if r is not None else "",
-                params={"problem_zh": p.text("zh"), "problem_en": p.text("en")}, evidence=dict(p.params))
+                value=str(r["text"]) if r is not None else str(p.params.get("found", "")), params=params,
+                evidence={**p.params, "problem": p.code})
     num = tab[tab["status"].isin(["ok", "out_of_range"]) & tab["x"].notna() & (tab["kind"] == "number")].copy()
     if len(num):
         label = num["indicator_id"].map(names["indicator_zh"]).fillna("")
