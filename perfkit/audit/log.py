@@ -89,7 +89,7 @@ def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     """The hash of an entry: SHA-256 of the previous hash and the entry's fields (as stored).
 
     >>> entry_hash(GENESIS, {k: None for k in _FIELDS})[:16]
-    '7a4b5fd5ad8e0f4b'
+    '367398ed14090fcc'
     """
     data = [prev_hash, *(fields.get(k) for k in _FIELDS)]
     return hashlib.sha256(_canon(data).encode("utf-8")).hexdigest()
