@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfkit.audit.cli import add_parser as add_audit_parser
+from perfkit.collection.cli import add_parser as add_collection_parser
 from perfkit.engine.evaluate import evaluate
 from perfkit.engine.validate import validate_round
 from perfkit.errors import DataWarning, PerfkitError
@@ -115,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_explain)
 
     add_report_parser(sub)
+    add_collection_parser(sub)
+    add_audit_parser(sub)
     return p
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "GradeRule",
     "Grading",
     "Category",
+    "CollectionRule",
     "SchemeModel",
 ]
 
@@ -272,6 +273,24 @@ class Category(_Frozen):
     label: Label
 
 
+class CollectionRule(_Frozen):
+    """反向约束 (reverse constraint): a data collector that is itself an evaluated unit loses
+    points on its own evaluation for its collection record in the round — each day its first
+    submission came after the deadline (beyond ``grace_days``), each error found in that
+    submission, each resubmission. The points are booked as the penalty ``item`` (so the
+    scheme's penalty cap applies), by :func:`perfkit.collection.collection_penalties`.
+
+    Source: ``shared/seed/000_*.txt``, 五、强化监管约束 (对出现数据采集失误的, 要实行反向约束机制).
+    """
+
+    item: str = "late_data"
+    per_day_late: float = Field(default=0.0, ge=0)
+    per_error: float = Field(default=0.0, ge=0)
+    per_resubmission: float = Field(default=0.0, ge=0)
+    grace_days: int = Field(default=0, ge=0)
+    cap: float | None = Field(default=None, ge=0)
+
+
 class SchemeModel(_Frozen):
     """The whole scheme (see the module docstring)."""
 
@@ -288,4 +307,13 @@ class SchemeModel(_Frozen):
     special: tuple[SpecialAssessment, ...] = ()
     adjustments: Adjustments = Adjustments()
     grading: Grading | None = None
+    collection: CollectionRule | None = None
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _collection_item(self) -> SchemeModel:
+        items = self.adjustments.penalty.items
+        if self.collection is not None and items and self.collection.item not in items:
+            raise ValueError(f"collection.item {self.collection.item!r} is not a penalty item of "
+                             f"adjustments.penalty.items ({', '.join(items)})")
+        return self
