@@ -10,7 +10,8 @@ use (结果运用): closing the loop around the year-end evaluation.
 * :mod:`.results_use` — the office's declared results-use table applied to the grades;
 * :mod:`.year_end` — the in-year record against the year-end result;
 * :mod:`.rules` — the office's declared rules (one small YAML file);
-* :mod:`.show` — the results as labelled tables in one language (for the reports).
+* :mod:`.show` — the results as labelled tables in one language (for the reports);
+* :mod:`.context` — everything a tracking report shows, prepared in one call.
 
 A round in a few calls::
 
@@ -20,6 +21,7 @@ A round in a few calls::
     tr = tk.track(rounds, "2025Q2", rules=rules.tracking, baseline=ev_2024)
     tr.warnings, tr.alerts, tr.units
 """
+from perfkit.analyses.tracking.context import TrackingContext, prepare, round_end
 from perfkit.analyses.tracking.projection import Calibration, backtest, calibrate, conformal_bounds, project_values
 from perfkit.analyses.tracking.rectification import (
     Closure,
@@ -46,6 +48,7 @@ from perfkit.analyses.tracking.track import LIGHTS, WARNING_CODES, TrackingResul
 from perfkit.analyses.tracking.year_end import YearEndRecord, year_end_record
 
 __all__ = [
+    "TrackingContext", "prepare", "round_end",
     "Calibration", "backtest", "calibrate", "conformal_bounds", "project_values",
     "Closure", "RectificationList", "close_loop", "complaint_rates", "read_items", "read_returned",
     "rectification_list", "write_rectification_xlsx",

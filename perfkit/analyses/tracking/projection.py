@@ -218,6 +218,8 @@ def project_values(rows: pd.DataFrame, cal: Calibration, level: float) -> pd.Dat
             continue
         if r.period == r.periods:
             out["projected"][i] = out["low"][i] = out["high"][i] = v
+            if r.rule == "binary":
+                out["p_done"][i] = 1.0 if v != 0 else 0.0
             out["pool"][i] = "year_end"
             continue
         if r.rule == "binary":

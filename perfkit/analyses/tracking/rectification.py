@@ -369,12 +369,15 @@ def read_returned(paths: Iterable[str | Path], items: RectificationList, *,
                                          "note", "_file", "_row"])
 
 
-def read_items(path: str | Path, units: Iterable[str], *, rules: RectificationRules | None = None,
-               ) -> RectificationList:
+def read_items(path: str | Path, units, *, rules: RectificationRules | None = None) -> RectificationList:
     """An office-kept rectification list (CSV/XLSX with the columns of
-    :attr:`RectificationList.items`), checked: every unit known, ids unique."""
+    :attr:`RectificationList.items`), checked: every unit known, ids unique.
+
+    ``units`` are the known unit ids, or a table indexed by unit id with ``name_zh``,
+    ``name_en`` and ``category``, which fill in those columns when the list lacks them."""
     df = read_table(path)
-    known = list(units)
+    table = units if isinstance(units, pd.DataFrame) else None
+    known = list(table.index) if table is not None else list(units)
     for need in ("id", "round", "unit_id", "source", "subject", "due"):
         if need not in df.columns:
             raise DataError(f"missing column {need!r}", where=[str(path)],
@@ -398,6 +401,10 @@ def read_items(path: str | Path, units: Iterable[str], *, rules: RectificationRu
         if c in out:
             out[c] = [_date(v) if v == v and v else None for v in out[c]]
     out = out.reindex(columns=_ITEM_COLUMNS)
+    if table is not None:
+        for c in ("name_zh", "name_en", "category"):
+            if c in table:
+                out[c] = out[c].fillna(out["unit_id"].map(table[c]))
     out["status"] = out["status"].fillna("not_started")
     return RectificationList(round=str(out["round"].iloc[0]) if len(out) else "", items=out,
                              rules=rules or RectificationRules())

@@ -295,7 +295,7 @@ def _problems(rows: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def load_tracking(folder: str | Path, scheme: str | Path, *, rounds: list[str] | None = None,
-                  expected: list[str | Path] | None = None) -> TrackingRounds:
+                  until: str | None = None, expected: list[str | Path] | None = None) -> TrackingRounds:
     """Read the tracking rounds of a folder: every ``<round>/`` sub-folder whose name is a
     period (``2025Q2``), oldest first, with the ``expected_progress*.csv`` files found there.
 
@@ -307,6 +307,8 @@ def load_tracking(folder: str | Path, scheme: str | Path, *, rounds: list[str] |
         The tracking scheme; ``{year}`` in the path is filled in per round's year.
     rounds
         Only these rounds (in time order); default: every period folder.
+    until
+        Only rounds up to and including this one (a report of 2025Q2 does not see 2025Q3).
     expected
         Expected-progress files; default: ``expected_progress*.csv`` in ``folder``.
     """
@@ -322,6 +324,9 @@ def load_tracking(folder: str | Path, scheme: str | Path, *, rounds: list[str] |
                 except DataError:
                     continue
         rounds = [name for _, name in sorted(found)]
+    if until is not None:
+        end = period(until)
+        rounds = [r for r in rounds if period(r) <= end]
     if not rounds:
         raise DataError("no tracking rounds found (sub-folders named like 2025Q2)", where=[str(folder)])
     files = expected or sorted(folder.glob("expected_progress*.csv"))

@@ -3,6 +3,8 @@ language (the catalogue's ``trk.*`` keys), and the tidy frames the charts in
 :mod:`perfkit.charts.tracking` draw. No chart is drawn here."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from perfkit.analyses.tracking.rectification import Closure
@@ -14,7 +16,8 @@ from perfkit.i18n import has, t
 
 __all__ = ["round_label", "measure", "profile_label", "light_label", "warning_table", "category_table",
            "projection_table", "unit_targets_table", "problems_table", "rectification_table", "closure_items_table", "results_use_table", "commendation_table", "year_end_table", "light_frame",
-           "projection_frame", "unit_frame", "overview", "grade_label"]
+           "projection_frame", "unit_frame", "overview", "grade_label", "number", "warning_html", "not_returned",
+           "years_text", "short_round"]
 
 
 def round_label(rnd: str, lang: str) -> str:
@@ -30,6 +33,17 @@ def round_label(rnd: str, lang: str) -> str:
     if p.periods == 4:
         return t("trk.period.quarter", lang, year=p.year, n=t(f"trk.quarter.{p.index}", lang))
     return t("trk.period.month", lang, year=p.year, n=f"{p.index:02d}" if lang == "en" else p.index)
+
+
+def short_round(rnd: str, lang: str) -> str:
+    """A round within its year: 二季度 / Q2 (a month: 5月 / 05)."""
+    try:
+        p = period(rnd)
+    except ValueError:
+        return str(rnd)
+    if p.periods == 4:
+        return t("trk.period.quarter_short", lang, n=t(f"trk.quarter.{p.index}", lang))
+    return f"{p.index}月" if lang == "zh" else f"{p.index:02d}"
 
 
 def measure(m: str, lang: str) -> str:
@@ -83,6 +97,13 @@ def overview(tr: TrackingResult) -> dict:
             "warned": len(warned), "warned_units": warned["unit_id"].nunique()}
 
 
+def _codes_text(codes, lang: str) -> str:
+    words = [t(f"trk.code.{c}", lang) for c in codes]
+    if lang == "zh":
+        return "、".join(words)
+    return ", ".join([words[0], *(w[:1].lower() + w[1:] for w in words[1:])]) if words else ""
+
+
 def warning_table(tr: TrackingResult, lang: str, *, watch: bool = False) -> pd.DataFrame:
     """The early-warning list (critical and warning; ``watch=True``: the watch list), most
     points at risk first, each with its evidence as a sentence."""
@@ -93,8 +114,7 @@ def warning_table(tr: TrackingResult, lang: str, *, watch: bool = False) -> pd.D
     for r in w.itertuples(index=False):
         rows.append({_h("unit", lang): _name(r, lang), _h("target", lang): _label(r, lang),
                      _h("profile", lang): profile_label(r.profile, lang), _h("light", lang): light_label(r.light, lang),
-                     _h("warning", lang): "、".join(t(f"trk.code.{c}", lang) for c in r.codes) if lang == "zh"
-                     else "; ".join(t(f"trk.code.{c}", lang) for c in r.codes),
+                     _h("warning", lang): _codes_text(r.codes, lang),
                      _h("at_risk", lang): f"{r.at_risk:.2f}",
                      _h("reason", lang): alerts[(r.unit_id, r.indicator_id)].text(lang)})
     return pd.DataFrame(rows)
@@ -158,18 +178,38 @@ def problems_table(tr: TrackingResult, lang: str, names: dict | None = None) -> 
     return pd.DataFrame(rows)
 
 
-def rectification_table(c: Closure, lang: str, names: dict | None = None) -> pd.DataFrame:
-    """Per unit: items, reported done, overdue and — after the next round — improved,
-    closed and the closure rate."""
+def rectification_table(c: Closure, lang: str, names: dict | None = None, *, by: str = "unit",
+                        labels: dict | None = None) -> pd.DataFrame:
+    """Per unit (``by="unit"``) or per category (``by="category"``): items, reported done,
+    in progress, not started, not returned, overdue and — after the next round —
+    improved, closed and the closure rate."""
+    df = c.items
+    key = "unit_id" if by == "unit" else "category"
     rows = []
-    for uid, r in c.units.iterrows():
-        row = {_h("unit", lang): (names or {}).get(uid, uid), _h("items", lang): int(r["items"]),
-               _h("done", lang): int(r["done"]), _h("overdue", lang): int(r["overdue"])}
-        if "closed" in c.units:
-            row.update({_h("improved", lang): int(r["improved"]), _h("closed", lang): int(r["closed"]),
-                        _h("closure_rate", lang): percent(r["closure_rate"])})
+    for k, sub in df.groupby(key, sort=False):
+        st = sub["status"].value_counts()
+        label = (names or {}).get(k, k) if by == "unit" else (labels or {}).get(k, k)
+        row = {_h("unit" if by == "unit" else "category", lang): label}
+        if by != "unit":
+            row[_h("units", lang)] = sub["unit_id"].nunique()
+        row.update({_h("items", lang): len(sub), _h("done", lang): int(st.get("done", 0)),
+                    _h("in_progress", lang): int(st.get("in_progress", 0)),
+                    _h("not_started", lang): int(st.get("not_started", 0)),
+                    _h("not_returned", lang): int(st.get("not_returned", 0)),
+                    _h("overdue", lang): int(sub["overdue"].sum())})
+        if "closed" in df:
+            closed = int(sub["closed"].sum())
+            row.update({_h("improved", lang): int(sum(v is True for v in sub["improved"])),
+                        _h("closed", lang): closed, _h("closure_rate", lang): percent(closed / len(sub))})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def not_returned(c: Closure, names: dict | None, lang: str) -> str:
+    """The units that returned nothing, as a list in ``lang`` ("" for none)."""
+    units = [(names or {}).get(u, u) for u in c.units.index
+             if (c.items.loc[c.items["unit_id"] == u, "status"] == "not_returned").all()]
+    return ("、" if lang == "zh" else ", ").join(units)
 
 
 def closure_items_table(c: Closure, lang: str, *, unit: str | None = None) -> pd.DataFrame:
@@ -219,17 +259,19 @@ def commendation_table(ru: ResultsUse, lang: str, labels: dict | None = None) ->
 
 
 def year_end_table(rec: YearEndRecord, lang: str, *, category: str | None = None) -> pd.DataFrame:
-    """Per unit: the rounds it was warned in, points at risk per round, points lost at the
-    year end, final score, rank, grade and the warnings confirmed, lifted and missed."""
+    """Per unit: the rounds it was warned in, points at risk per round, the targets' points
+    earned at the year end, final score, rank, grade and the warnings confirmed, lifted
+    and missed."""
     u = rec.units if category is None else rec.units[rec.units["category"] == category]
     rows = []
     for uid, r in u.iterrows():
         row = {_h("unit", lang): str(r["name_zh"] if lang == "zh" else r["name_en"]),
-               _h("warned_in", lang): "、".join(round_label(x, lang) for x in r["warned_in"].split(", ") if x)
-               if lang == "zh" else ", ".join(round_label(x, lang) for x in r["warned_in"].split(", ") if x)}
+               _h("warned_in", lang): ("、" if lang == "zh" else ", ").join(
+                   short_round(x, lang) for x in r["warned_in"].split(", ") if x)}
         for rnd in rec.rounds:
-            row[f"{_h('at_risk', lang)} {round_label(rnd, lang)}"] = f"{r[f'at_risk_{rnd}']:.2f}"
-        row.update({_h("lost", lang): f"{r['lost']:.2f}", _h("final", lang): f"{r['final']:.2f}",
+            row[f"{_h('at_risk', lang)} {short_round(rnd, lang)}"] = f"{r[f'at_risk_{rnd}']:.2f}"
+        row.update({_h("earned", lang): f"{r['earned']:.2f}/{number(r['points'])}",
+                    _h("final", lang): f"{r['final']:.2f}",
                     _h("rank", lang): "—" if r["rank"] != r["rank"] else int(r["rank"]),
                     _h("grade", lang): grade_label(r["grade"], lang), _h("confirmed", lang): int(r["confirmed"]),
                     _h("false_alarms", lang): int(r["false_alarms"]),
@@ -270,3 +312,20 @@ def unit_frame(tr: TrackingResult, unit: str, lang: str) -> pd.DataFrame:
                          "progress": d["progress"].clip(upper=1.5).to_numpy(),
                          "expected": d["expected_share"].to_numpy(),
                          "light_label": [light_label(x, lang) for x in d["light"]]})
+
+
+def warning_html(tr: TrackingResult, unit: str, lang: str) -> str:
+    """One unit's warnings as an HTML list: the target, its level, the evidence sentence."""
+    rows = tr.unit(unit).set_index("indicator_id")
+    items = []
+    for a in (a for a in tr.alerts if a.subject == unit):
+        r = rows.loc[a.evidence["indicator_id"]]
+        level = t(f"trk.level.{r['level']}", lang)
+        head = f"{r['label_zh']}({level})" if lang == "zh" else f"{r['label_en']} ({level})"
+        items.append(f"<li><b>{html.escape(head)}</b>{'' if lang == 'zh' else ': '}{html.escape(a.text(lang))}</li>")
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+def years_text(years, lang: str) -> str:
+    """Years as a list in ``lang``: 2022、2023、2024 / 2022, 2023, 2024."""
+    return ("、" if lang == "zh" else ", ").join(map(str, years))

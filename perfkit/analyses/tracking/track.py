@@ -14,7 +14,8 @@ Per unit x target (:func:`track`):
   points at risk (``points x (1 - share)``, never negative);
 * warning codes: ``ceiling_exceeded`` (critical: a ceiling passed before the year is out),
   ``missing``, ``overdue`` (a milestone due and not done), ``behind`` (red light),
-  ``likely_miss`` (even the good end of the interval earns less than ``warn_below``).
+  ``missed`` (red light at the year's last period: the year-end value misses the target),
+  ``likely_miss`` (watch: even the good end of the interval earns less than ``warn_below``).
 
 The early-warning list holds every target with a code, ranked by points at risk. Per
 unit: points, projected points and their range, points at risk and — given the previous
@@ -43,8 +44,8 @@ from perfkit.stages.targets import TargetRows, default_target_rule, target_share
 __all__ = ["TrackingResult", "track", "WARNING_CODES", "LIGHTS", "number", "percent"]
 
 #: Warning codes, most serious first, with their alert level.
-WARNING_CODES = {"ceiling_exceeded": "critical", "missing": "warning", "overdue": "warning", "behind": "warning",
-                 "likely_miss": "info"}
+WARNING_CODES = {"ceiling_exceeded": "critical", "missing": "warning", "overdue": "warning", "missed": "warning",
+                 "behind": "warning", "likely_miss": "info"}
 #: Lights, best first.
 LIGHTS = ("green", "yellow", "red", "missing", "not_due")
 
@@ -180,7 +181,9 @@ def _codes(df: pd.DataFrame, rules: TrackingRules) -> list[tuple[str, ...]]:
             c.append("ceiling_exceeded")
         if r.light == "missing":
             c.append("missing")
-        if r.rule == "binary" and r.light == "red":
+        if r.light == "red" and r.period == r.periods:
+            c.append("missed")
+        elif r.rule == "binary" and r.light == "red":
             c.append("overdue")
         elif r.light == "red" and "ceiling_exceeded" not in c:
             c.append("behind")
@@ -289,8 +292,9 @@ def percent(v: Any) -> str:
 def _alert_params(r) -> dict[str, Any]:
     """The sentence's figures, formatted once (the same in both languages)."""
     return {"value": number(r.value), "target": number(r.target), "progress": percent(r.progress),
-            "expected": percent(r.expected_share), "projected": number(r.projected), "low": number(r.low),
-            "high": number(r.high), "at_risk": f"{r.at_risk:.2f}", "points": number(r.points)}
+            "expected": percent(r.expected_share), "projected": number(r.projected),
+            "interval": number(r.low) if number(r.low) == number(r.high) else f"{number(r.low)}–{number(r.high)}",
+            "at_risk": f"{r.at_risk:.2f}", "points": number(r.points)}
 
 
 def _units(df: pd.DataFrame) -> pd.DataFrame:
