@@ -24,6 +24,8 @@ A round in a few calls::
 from perfkit.analyses.tracking.context import TrackingContext, prepare, round_end
 from perfkit.analyses.tracking.projection import Calibration, backtest, calibrate, conformal_bounds, project_values
 from perfkit.analyses.tracking.rectification import (
+    SHEET,
+    STATUSES,
     Closure,
     RectificationList,
     close_loop,
@@ -50,7 +52,7 @@ from perfkit.analyses.tracking.year_end import YearEndRecord, year_end_record
 __all__ = [
     "TrackingContext", "prepare", "round_end",
     "Calibration", "backtest", "calibrate", "conformal_bounds", "project_values",
-    "Closure", "RectificationList", "close_loop", "complaint_rates", "read_items", "read_returned",
+    "SHEET", "STATUSES", "Closure", "RectificationList", "close_loop", "complaint_rates", "read_items", "read_returned",
     "rectification_list", "write_rectification_xlsx",
     "ResultsUse", "largest_remainder", "read_staff", "results_use", "write_results_use_xlsx",
     "Period", "TrackingRounds", "load_tracking", "period", "read_expected", "tracking_rounds",

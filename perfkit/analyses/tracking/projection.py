@@ -209,6 +209,7 @@ def project_values(rows: pd.DataFrame, cal: Calibration, level: float) -> pd.Dat
     out["pool"] = np.full(n, "", dtype=object)
     out["n_history"] = np.zeros(n, dtype=int)
     cache: dict[tuple, tuple] = {}
+    done_share: dict[tuple, float] = {}
     cumulative = (~rows["profile"].isin(CUMULATIVE_EXCLUDED) & (rows["rule"] != "binary")).to_numpy()
     small = cal.is_small(rows["target"])
     for i, r in enumerate(rows.itertuples(index=False)):
@@ -223,7 +224,9 @@ def project_values(rows: pd.DataFrame, cal: Calibration, level: float) -> pd.Dat
             out["pool"][i] = "year_end"
             continue
         if r.rule == "binary":
-            p = 1.0 if v != 0 else cal.p_done(r.period, r.periods)
+            if v == 0 and (r.period, r.periods) not in done_share:
+                done_share[(r.period, r.periods)] = cal.p_done(r.period, r.periods)
+            p = 1.0 if v != 0 else done_share[(r.period, r.periods)]
             out["p_done"][i] = p
             out["projected"][i] = p
             out["low"][i], out["high"][i] = (1.0, 1.0) if v != 0 else (0.0, 1.0)

@@ -488,7 +488,8 @@ def close_loop(items: RectificationList, returned: pd.DataFrame | None = None, n
     if next_ev is not None:
         nxt = str(next_ev.input_data.round or "")
         before, after, improved = _improvement(df, next_ev, items.rules)
-        df["before"], df["after"], df["improved"] = before, after, improved
+        df["before"], df["after"] = before, after
+        df["improved"] = pd.Series(improved, index=df.index, dtype=object)  # True / False / None, never numpy bools
         df["closed"] = [(s == "done") and (i is True) for s, i in zip(df["status"], df["improved"])]
         df["outcome"] = ["closed" if c else "done_not_improved" if s == "done" else
                          "improved_not_done" if i is True else "open"

@@ -264,33 +264,31 @@ def _check_profiles(exp: pd.DataFrame) -> None:
 def _problems(rows: pd.DataFrame) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
 
-    def add(r, code: str, column: str, message: str) -> None:
-        out.append({"round": r.round, "unit_id": r.unit_id, "indicator_id": r.indicator_id, "code": code,
-                    "file": r.value_file, "row": r.value_row, "column": column, "message": message})
+    def add(hits: pd.DataFrame, code: str, message) -> None:
+        for r in hits.itertuples(index=False):
+            out.append({"round": r.round, "unit_id": r.unit_id, "indicator_id": r.indicator_id, "code": code,
+                        "file": r.value_file, "row": r.value_row, "column": "value", "message": message(r)})
 
     cumulative = ~rows["profile"].isin(CUMULATIVE_EXCLUDED) & (rows["rule"] != "binary")
     df = rows.sort_values(["unit_id", "indicator_id", "year", "period"])
-    prev = df.groupby(["unit_id", "indicator_id", "year"])["value"].shift()
-    prev_round = df.groupby(["unit_id", "indicator_id", "year"])["round"].shift()
-    falling = cumulative.reindex(df.index) & (df["value"] < prev - 1e-12)
-    for r, pv, pr in zip(df[falling].itertuples(index=False), prev[falling], prev_round[falling]):
-        add(r, "falling_value", "value", f"cumulative value falls from {pv:g} ({pr}) to {r.value:g}: a cumulative "
-            "figure cannot fall — correct the report, or declare the target a level target")
-    for r in rows.itertuples(index=False):
-        if r.value != r.value:
-            continue
-        before_end = r.period < r.periods
-        if r.direction < 0 and before_end and r.profile not in CUMULATIVE_EXCLUDED and r.value > r.target:
-            add(r, "ceiling_exceeded", "value", f"{r.value:g} is already above the ceiling of {r.target:g} before "
-                "the year is out: the target is missed whatever happens next")
-        elif (r.direction > 0 and r.rule == "completion" and before_end and r.profile not in CUMULATIVE_EXCLUDED
-              and r.cap_used == r.cap_used
-              and r.target > 0 and r.value > r.cap_used * r.target):
-            add(r, "above_cap", "value", f"{r.value:g} is already {r.value / r.target:.0%} of the target "
-                f"({r.target:g}), above its cap of {r.cap_used:.0%}: check the value's unit, or whether the target "
-                "was set too low")
-        if r.measure == "%" and not 0 <= r.value <= 100:
-            add(r, "percent_range", "value", f"{r.value:g}% is outside 0-100%: check the value's unit")
+    g = df.groupby(["unit_id", "indicator_id", "year"])
+    hits = df.assign(prev=g["value"].shift(), prev_round=g["round"].shift())
+    hits = hits[cumulative.reindex(df.index) & (hits["value"] < hits["prev"] - 1e-12)]
+    add(hits, "falling_value", lambda r: f"cumulative value falls from {r.prev:g} ({r.prev_round}) to {r.value:g}: "
+        "a cumulative figure cannot fall — correct the report, or declare the target a level target")
+    has = rows["value"].notna()
+    before_end = rows["period"] < rows["periods"]
+    flow = ~rows["profile"].isin(CUMULATIVE_EXCLUDED)
+    ceiling = has & before_end & flow & (rows["direction"] < 0) & (rows["value"] > rows["target"])
+    add(rows[ceiling], "ceiling_exceeded", lambda r: f"{r.value:g} is already above the ceiling of {r.target:g} "
+        "before the year is out: the target is missed whatever happens next")
+    above = (has & before_end & flow & (rows["direction"] > 0) & (rows["rule"] == "completion") & (rows["target"] > 0)
+             & rows["cap_used"].notna() & (rows["value"] > rows["cap_used"] * rows["target"]))
+    add(rows[above], "above_cap", lambda r: f"{r.value:g} is already {r.value / r.target:.0%} of the target "
+        f"({r.target:g}), above its cap of {r.cap_used:.0%}: check the value's unit, or whether the target was set "
+        "too low")
+    pct = has & (rows["measure"] == "%") & ((rows["value"] < 0) | (rows["value"] > 100))
+    add(rows[pct], "percent_range", lambda r: f"{r.value:g}% is outside 0-100%: check the value's unit")
     return out
 
 

@@ -305,7 +305,7 @@ def _units(df: pd.DataFrame) -> pd.DataFrame:
                 points_high=("points_high", "sum"), at_risk=("at_risk", "sum"))
     lights = pd.crosstab(df["unit_id"], df["light"]).reindex(columns=list(LIGHTS), fill_value=0)
     out = out.join(lights).fillna({c: 0 for c in LIGHTS})
-    out["warnings"] = g["code"].agg(lambda s: int((s != "").sum()))
+    out["warnings"] = (df["code"] != "").groupby(df["unit_id"], sort=False).sum().reindex(out.index).astype(int)
     out[list(LIGHTS)] = out[list(LIGHTS)].astype(int)
     cols = ["name_zh", "name_en", "category", "targets", *LIGHTS, "warnings", "points", "projected_points",
             "points_low", "points_high", "at_risk"]
