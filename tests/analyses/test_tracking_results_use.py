@@ -129,4 +129,4 @@ def test_the_demo_table_and_its_workbook(tmp_path, annual, office_rules, demo_pa
     path = tk.write_results_use_xlsx(ru, tmp_path / "results_use.xlsx")
     ws = openpyxl.load_workbook(path)["结果运用 Results use"]
     header = [c.value for c in ws[1]]
-    assert "优秀名额 Excellent places" in header and "绩效奖励(元) Bonus (yuan)" in header
+    assert "优秀名额 Excellent places" in header and "绩效奖励\uff08元\uff09 Bonus (yuan)" in header

@@ -215,11 +215,13 @@ def track(rounds: TrackingRounds, round: str, *, calibration: Calibration | None
 
     Examples
     --------
+    >>> from perfkit import datasets
     >>> from perfkit.analyses import tracking as tk
-    >>> tr = tk.track(tk.load_tracking("datasets/demo_city/tracking",
-    ...                                "datasets/demo_city/schemes/{year}_tracking.yaml"), "2025Q2")
-    >>> "gov_housing" in set(tr.warnings["unit_id"])
-    True
+    >>> demo = datasets.dataset_path("demo_city")
+    >>> rounds = tk.load_tracking(demo / "tracking", str(demo / "schemes" / "{year}_tracking.yaml"), until="2025Q2")
+    >>> tr = tk.track(rounds, "2025Q2")
+    >>> tr.warnings.loc[tr.warnings["unit_id"] == "gov_housing", "light"].tolist()
+    ['red', 'red', 'red']
     """
     rules = rules or TrackingRules()
     rnd = str(round)
