@@ -61,7 +61,7 @@ def test_largest_remainder_adds_up_to_the_pool_and_stays_within_a_fen(weights, f
     w = np.array(weights)
     out = tk.largest_remainder(w, pool)
     assert round(out.sum() * 100) == fen
-    assert np.all(np.abs(out - pool * w / w.sum()) <= 0.01 + 1e-9)
+    assert np.all(np.abs(out - pool * (w / w.sum())) <= 0.01 + 1e-9)
 
 
 def test_with_no_rule_table_nothing_is_computed(tiny):
