@@ -161,7 +161,9 @@ def unit_targets_table(tr: TrackingResult, unit: str, lang: str) -> pd.DataFrame
                      _h("annual", lang): _with_measure(r.target, r.measure, lang),
                      _h("progress", lang): percent(r.progress), _h("expected", lang): percent(r.expected_share),
                      _h("light", lang): light_label(r.light, lang),
-                     _h("projected", lang): number(r.projected) if r.rule != "binary" else percent(r.projected),
+                     _h("projected", lang): number(r.projected) if r.rule != "binary" else
+                     t("trk.milestone_done", lang) if r.value == r.value and r.value != 0 else
+                     t("trk.milestone_chance", lang, p=percent(r.projected)) if r.projected == r.projected else "—",
                      _h("interval", lang): _interval(r) if r.rule != "binary" else "—",
                      _h("points", lang): number(r.points), _h("at_risk", lang): f"{r.at_risk:.2f}"})
     return pd.DataFrame(rows)
@@ -321,7 +323,7 @@ def warning_html(tr: TrackingResult, unit: str, lang: str) -> str:
     for a in (a for a in tr.alerts if a.subject == unit):
         r = rows.loc[a.evidence["indicator_id"]]
         level = t(f"trk.level.{r['level']}", lang)
-        head = f"{r['label_zh']}({level})" if lang == "zh" else f"{r['label_en']} ({level})"
+        head = f"{r['label_zh']}\uff08{level}\uff09" if lang == "zh" else f"{r['label_en']} ({level})"
         items.append(f"<li><b>{html.escape(head)}</b>{'' if lang == 'zh' else ': '}{html.escape(a.text(lang))}</li>")
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
