@@ -38,7 +38,7 @@ from perfkit.errors import PerfkitError, did_you_mean
 __all__ = ["RoundConfig", "ConfigError", "load_config", "UNIT_NOTEBOOKS", "default_notebook_dir"]
 
 #: Notebooks run once per unit (every other notebook runs once per language for the round).
-UNIT_NOTEBOOKS = ("unit_feedback",)
+UNIT_NOTEBOOKS = ("unit_feedback", "tracking_notice")
 
 
 class ConfigError(PerfkitError, ValueError):

@@ -54,7 +54,7 @@ def test_demo_city_is_marked_synthetic_everywhere(demo_dir):
         assert "虚构" in s.model.label.zh and "synthetic" in s.model.label.en
         assert "SYNTHETIC" in (s.model.source or "")
     readmes = [demo_dir / "README.md", *sorted(demo_dir.glob("*/README.md"))]
-    assert len(readmes) == 7
+    assert len(readmes) == 8  # demo_city + collection, follow_up, returned, rounds, schemes, special, tracking
     for readme in readmes:
         text = readme.read_text(encoding="utf-8")
         assert "SYNTHETIC DATA" in text and "虚构示例数据" in text
