@@ -218,11 +218,14 @@ def plan_jobs(cfg: RoundConfig, out: Path, facts, units: list[str], facts_digest
         base["inputs"] = {k: str(cfg.input_path(k)) for k in cfg.inputs}
     names = feedback_names(facts, units) if units else {}
     pages = unique_filenames({n: n for n in cfg.notebooks if not cfg.per_unit(n)})  # Round_report, round_report
+    unit_dirs = unique_filenames({n: n for n in cfg.notebooks if cfg.per_unit(n) and n != "unit_feedback"})
     for name in cfg.notebooks:
         nb = cfg.notebook_path(name).resolve()
         nb_sha = _file_sha(nb)
         for lang in cfg.langs:
-            targets = [(u, f"feedback/{lang}/{names[u]}.html") for u in units] \
+            # each per-unit notebook has its own folder (feedback/ for the feedback lists)
+            folder = "feedback" if name == "unit_feedback" else unit_dirs.get(name, "")
+            targets = [(u, f"{folder}/{lang}/{names[u]}.html") for u in units] \
                 if cfg.per_unit(name) else [(None, f"{pages[name]}.{lang}.html")]
             for unit, rel in targets:
                 params = {**base, **cfg.params.get(name, {}), "lang": lang,
