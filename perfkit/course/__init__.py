@@ -19,8 +19,10 @@ In a course notebook::
 from perfkit.course.anonymise import Anonymiser
 from perfkit.course.build import CourseBuild, build_course, record_keys
 from perfkit.course.check import Checker, CheckResult, checker
+from perfkit.course.explorer import Explorer
 from perfkit.course.lesson import Lesson
 from perfkit.course.meta import Course, CourseError, load_course
+from perfkit.course.outline import outline, rule_sentence
 
-__all__ = ["Lesson", "Checker", "CheckResult", "checker", "build_course", "record_keys", "CourseBuild",
+__all__ = ["Lesson", "Explorer", "outline", "rule_sentence", "Checker", "CheckResult", "checker", "build_course", "record_keys", "CourseBuild",
            "Anonymiser", "Course", "CourseError", "load_course"]

@@ -208,6 +208,16 @@ class Lesson:
                 return self.t(key)
         return str(col)
 
+    def problems(self, report, *, warnings: bool = False) -> None:
+        """The problems of a :class:`~perfkit.ValidationReport`: file, sheet, row, column, what
+        and how to fix it (errors; with ``warnings`` the warnings too)."""
+        rows = report.problems if warnings else report.errors
+        self.table(pd.DataFrame({
+            "severity": [p.severity for p in rows], "file": [Path(p.file).name if p.file else "" for p in rows],
+            "sheet": [p.sheet or "" for p in rows], "row": [p.row if p.row is not None else "" for p in rows],
+            "column": [p.column or "" for p in rows], "message": [p.message for p in rows],
+            "hint": [p.hint or "" for p in rows]}))
+
     def chart(self, chart) -> None:
         """Render an Altair chart to inline SVG (offline) and display it."""
         display(Block(render(chart)._repr_html_()))
