@@ -20,9 +20,9 @@ from perfkit.course.anonymise import Anonymiser
 from perfkit.course.build import CourseBuild, build_course, record_keys
 from perfkit.course.check import Checker, CheckResult, checker
 from perfkit.course.explorer import Explorer
-from perfkit.course.lesson import Lesson
+from perfkit.course.lesson import Lesson, resolve_lang
 from perfkit.course.meta import Course, CourseError, load_course
 from perfkit.course.outline import outline, rule_sentence
 
-__all__ = ["Lesson", "Explorer", "outline", "rule_sentence", "Checker", "CheckResult", "checker", "build_course", "record_keys", "CourseBuild",
+__all__ = ["Lesson", "resolve_lang", "Explorer", "outline", "rule_sentence", "Checker", "CheckResult", "checker", "build_course", "record_keys", "CourseBuild",
            "Anonymiser", "Course", "CourseError", "load_course"]

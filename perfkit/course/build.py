@@ -110,6 +110,10 @@ def _source_nb(path: Path, a: Anonymiser | None):
     return nb
 
 
+def _secs(x: float) -> float:
+    return float(f"{x:.2f}")
+
+
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise CourseError("--out names an existing file, not a folder", where=[str(out)],
@@ -223,9 +227,9 @@ def build_course(*, round: str | int, lang: str, out: str | Path, anonymise: boo
             if leaks:
                 raise CourseError(f"a real unit name is left in the anonymised course: {leaks[0][1]!r}",
                                   where=[leaks[0][0]], hint="the anonymiser missed it; nothing was written to --out")
-        result.timings = {"data": round(t_data - t0, 2), "notebooks": round(t_run - t_data, 2),
-                          "pages": round(time.perf_counter() - t_run, 2)}
-        result.timings["total"] = round(time.perf_counter() - t0, 2)
+        result.timings = {"data": _secs(t_data - t0), "notebooks": _secs(t_run - t_data),
+                          "pages": _secs(time.perf_counter() - t_run)}
+        result.timings["total"] = _secs(time.perf_counter() - t0)
         _manifest(stage, result, executor, jobs)
         _replace(stage, out)
     except BaseException:
@@ -306,7 +310,7 @@ def _manifest(stage: Path, result: CourseBuild, executor: str, jobs: int) -> Non
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv), "round": result.round, "lang": result.lang, "anonymised": result.anonymised,
         "executor": {"name": executor, "jobs": jobs}, "timings": result.timings,
-        "notebooks": [{"id": r.id, "status": r.status, "seconds": round(r.seconds, 2), "worker": r.worker}
+        "notebooks": [{"id": r.id, "status": r.status, "seconds": _secs(r.seconds), "worker": r.worker}
                       for r in sorted(result.results, key=lambda r: r.id)],
         "answer_keys": result.checks, "versions": package_versions()})
 
