@@ -144,7 +144,7 @@ class Explorer:
     """
 
     def __init__(self, evaluation: Evaluation, *, node: str | None = None, lang: str = "zh",
-                 spread: float = 0.1, n: int = 128, threshold: float = 0.9, rng: int = 1):
+                 spread: float = 0.2, n: int = 128, threshold: float = 0.9, rng: int = 1):
         if lang not in ("zh", "en"):
             raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
         scheme = evaluation.scheme
@@ -272,7 +272,7 @@ class Explorer:
                 self.values = saved
             what = ", ".join(f"{self.labels[k]} → {v:g}" for k, v in ex.items())
             parts += [f"<h4>{html.escape(self._t('example', what=what))}</h4>", self.table_html(st)]
-        note = f'<p class="pk-note">{html.escape(self._t("static_note"))}</p>'
+        note = f'<p class="pk-note">{html.escape(self._t("static_note", spread=f"{self.spread:.0%}"))}</p>'
         return f'<div class="pk-explorer">{note}{"".join(parts)}</div>'
 
     def widget(self) -> widgets.Widget:

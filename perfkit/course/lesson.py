@@ -197,10 +197,40 @@ class Lesson:
         if isinstance(df, pd.Series):
             df = df.to_frame()
             index = True
+        df = self._pretty(df)
         df = df.rename(columns={c: self._header(c) for c in df.columns})
         if index and df.index.name:
             df.index = df.index.rename(self._header(df.index.name))
         self.show(table_html(df, digits=digits, index=index, rows=rows))
+
+    _GRADES = ("grade", "nominal_grade", "new_grade")
+    _RANKS = ("rank", "nominal_rank", "rank_lo", "rank_hi", "median_rank", "category_size")
+
+    def _labels(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Category and veto-item labels of the schemes loaded so far, in this language."""
+        cats, vetoes = {}, {}
+        for key, obj in self._cache.items():
+            if key[0] == "load":
+                cats.update({c.id: c.label.get(self.lang) for c in obj.scheme.model.categories})
+                vetoes.update({k: v.label.get(self.lang) for k, v in obj.scheme.model.adjustments.veto.items()})
+        return cats, vetoes
+
+    def _pretty(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Grades, categories and veto items as labels; ranks as whole numbers."""
+        cats, vetoes = self._labels()
+        out = df.copy()
+        for col in out.columns:
+            if col in self._GRADES:
+                out[col] = [t(f"grade.{g}", self.lang) if isinstance(g, str) and has(f"grade.{g}") else g
+                            for g in out[col]]
+            elif col in self._RANKS:
+                out[col] = [v if not isinstance(v, float | np.floating) or np.isnan(v) else f"{v:.0f}"
+                            for v in out[col]]
+            elif col == "category":
+                out[col] = [cats.get(v, v) for v in out[col]]
+            elif col == "vetoes":
+                out[col] = [tuple(vetoes.get(x, x) for x in v) if isinstance(v, tuple) else v for v in out[col]]
+        return out
 
     def _header(self, col: Any) -> str:
         for key in (f"course.col.{col}", f"col.{col}"):
