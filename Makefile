@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 JOBS   ?= 2
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean course lab course-build
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,23 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/sensitivity.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/course.py
+
+# The training course in JupyterLab (installs the lab extra once): lessons, exercises with
+# automatic checks and the weight explorer, course/zh and course/en.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $(LAB_STAMP)
+
+course lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=course
+
+# The built, offline course (HTML, slides, exercises): make course-build LANG=zh ROUND=2025
+LANG_ ?= zh
+ROUND ?= 2025
+course-build: $(STAMP)
+	$(BIN)/perfkit course build --round $(ROUND) --lang $(LANG_) --out $(OUT)/course-$(LANG_)-$(ROUND)
 
 clean:
 	rm -rf $(VENV) out
