@@ -245,8 +245,10 @@ class Explorer:
                             for c, v in s.values.items())
         ch = s.changed.sort_values(["category", "rank"])
         grade = (lambda g: t(f"grade.{g}", self.lang) if isinstance(g, str) else "—")
+        cats = {c.id: c.label.get(self.lang) for c in self.ev.scheme.model.categories}
         df = pd.DataFrame({
-            self._t("unit"): ch["name"], self._t("final"): ch["final"].round(2),
+            self._t("unit"): ch["name"], self._t("category"): [cats.get(c, c) for c in ch["category"]],
+            self._t("final"): ch["final"].round(2),
             self._t("rank"): [f"{a:.0f} ({b:+.0f})" if b else f"{a:.0f}" for a, b in zip(ch["rank"], ch["rank_change"])],
             self._t("grade"): [grade(g) + (f" ← {grade(g0)}" if c else "")
                                for g, g0, c in zip(ch["grade"], ch["nominal_grade"], ch["grade_changed"])],
