@@ -16,18 +16,9 @@ import argparse
 
 from perfkit.course.authoring import sync
 from perfkit.course.build import build_course, record_keys
+from perfkit.report.cli import _positive  # the same --jobs check as perfkit report
 
 __all__ = ["add_parser"]
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import perfkit
 from perfkit.errors import PerfkitError, UnknownNameError, did_you_mean
 from perfkit.i18n import t
+from perfkit.scheme.models import Label as Text
 
 __all__ = ["CourseError", "Course", "Module", "Session", "course_root", "load_course", "agenda_markdown",
            "LANGS", "ITEMS"]
@@ -36,14 +37,6 @@ class CourseError(PerfkitError, ValueError):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Frozen):
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class Episode(_Frozen):

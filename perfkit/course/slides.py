@@ -42,7 +42,7 @@ THEME = """
   padding-bottom: 6px; } .reveal h3 { font-size: 1.0em; }
 .reveal ul, .reveal ol { margin-left: 1.1em; } .reveal li { margin: 4px 0; line-height: 1.35; }
 .reveal .pk-out { max-height: 600px; overflow: auto; margin: 6px 0; }
-.reveal table { border-collapse: collapse; font-size: 0.5em; margin: 0; }
+.reveal table { border-collapse: collapse; font-size: 0.6em; margin: 0; }
 .reveal table th, .reveal table td { border: 1px solid #d8dee4; padding: 2px 6px; text-align: left; line-height: 1.3; }
 .reveal table th { background: #f1f5f8; }
 .reveal svg { max-width: 100%%; height: auto; max-height: 580px; }
