@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 JOBS   ?= 2
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean course lab course-build
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,30 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
+# every benchmark prints its numbers and ratios (speed is never asserted in tests)
+BENCHES := scale evaluate_scale sensitivity outranking consistency indicators benchmark quality tracking generation batch course
 bench: $(STAMP)
-	$(BIN)/python bench/sensitivity.py
-	$(BIN)/python bench/batch.py
-	$(BIN)/python bench/benchmark.py
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+
+# The training course in JupyterLab (installs the lab extra once): lessons, exercises with
+# automatic checks and the weight explorer, course/zh and course/en.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $(LAB_STAMP)
+
+course: $(LAB_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=course
+
+# The report notebooks and the course together in JupyterLab
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+# The built, offline course (HTML, slides, exercises): make course-build LANG=zh ROUND=2025
+LANG_ ?= zh
+ROUND ?= 2025
+course-build: $(STAMP)
+	$(BIN)/perfkit course build --round $(ROUND) --lang $(LANG_) --out $(OUT)/course-$(LANG_)-$(ROUND)
 
 clean:
 	rm -rf $(VENV) out

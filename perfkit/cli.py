@@ -19,6 +19,7 @@ from perfkit.engine.validate import validate_round
 from perfkit.errors import DataWarning, PerfkitError
 from perfkit.io.export import write_evaluation
 from perfkit.io.round import load_round
+from perfkit.course.cli import add_parser as add_course_parser
 from perfkit.report.cli import add_parser as add_report_parser
 from perfkit.scheme import load_scheme
 
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_collection_parser(sub)
     add_audit_parser(sub)
+    add_course_parser(sub)
     return p
 
 
